@@ -1,0 +1,59 @@
+"""The run record: what is needed to reproduce a result, stored next to it."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+TRACKED_PACKAGES = (
+    "looplab", "numpy", "scipy", "pandas", "pyarrow", "duckdb", "pydantic", "scikit-learn",
+    "torch",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that can change a result."""
+    out: dict[str, str] = {}
+    for name in TRACKED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def git_revision(path: Path | None = None) -> str | None:
+    """The git commit of the source tree (``+dirty`` if modified), or None outside git."""
+    here = Path(path or Path(__file__).resolve().parent)
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        if rev.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here, capture_output=True, text=True, timeout=5,
+        )
+        return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_record(config: dict[str, Any], seed: int, replicates: int) -> dict[str, Any]:
+    """Config, seed, replicate count, package versions, git revision, platform, time."""
+    return {
+        "config": config,
+        "seed": seed,
+        "replicates": replicates,
+        "versions": package_versions(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "git_revision": git_revision(),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

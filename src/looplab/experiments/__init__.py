@@ -1,0 +1,1 @@
+"""Experiments: validated scenario configs, the scenario registry and the result store."""

@@ -1,0 +1,101 @@
+"""The registry of experiment kinds, worlds and built-in scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from looplab.core.loop import ProgressHook
+from looplab.experiments import lending
+from looplab.experiments.config import (
+    ConfigError,
+    ScenarioBase,
+    apply_overrides,
+    read_toml,
+    validate,
+)
+
+
+@dataclass(frozen=True)
+class ExperimentKind:
+    """How to run, summarize and plot one family of scenarios.
+
+    ``summarize`` returns {arm: {metric: value}}; ``table`` lists (label, metric stem)
+    pairs shown in the terminal table, each with ``_mean``/``_ci_low``/``_ci_high``.
+    ``panels`` are (metric, label, smooth) curves for the PNG plot.
+    """
+
+    model: type[ScenarioBase]
+    run: Callable[[Any, ProgressHook | None], pd.DataFrame]
+    summarize: Callable[[pd.DataFrame, Any], dict[str, dict[str, float]]]
+    progress_total: Callable[[Any], int]
+    table: tuple[tuple[str, str], ...]
+    panels: tuple[tuple[str, str, bool], ...]
+    policies: dict[str, str]
+
+
+KINDS: dict[str, ExperimentKind] = {
+    "lending": ExperimentKind(
+        model=lending.LendingScenario,
+        run=lending.run_lending,
+        summarize=lambda frame, cfg: lending.summarize_lending(frame, cfg.rounds),
+        progress_total=lending.progress_total,
+        table=(
+            ("mean reward", "reward"),
+            ("steady reward", "steady_reward"),
+            ("cum. violation", "cum_violation"),
+            ("final share B", "final_share_b"),
+            ("regret vs oracle", "regret"),
+        ),
+        panels=(
+            ("reward", "reward per round (rolling mean)", True),
+            ("cum_violation", "cumulative constraint violation", False),
+            ("share_b", "group-B share of applicants", False),
+        ),
+        policies=lending.POLICY_DESCRIPTIONS,
+    ),
+}
+
+WORLDS: dict[str, str] = {
+    "lending": "threshold lending; acceptance rates feed back into the applicant mix "
+    "(variants: synthetic, german, compas)",
+}
+
+
+def _scenario_dir() -> Any:
+    return resources.files("looplab") / "scenarios"
+
+
+def scenario_names() -> list[str]:
+    """Names of the built-in scenarios."""
+    return sorted(
+        p.name.removesuffix(".toml") for p in _scenario_dir().iterdir() if p.name.endswith(".toml")
+    )
+
+
+def load_raw(name_or_path: str) -> dict[str, Any]:
+    """The raw dict of a built-in scenario, or of a TOML file given by path."""
+    path = Path(name_or_path)
+    if name_or_path.endswith(".toml") and path.exists():
+        return read_toml(path)
+    if name_or_path not in scenario_names():
+        raise ConfigError(
+            f"unknown scenario {name_or_path!r}; allowed: {', '.join(scenario_names())} "
+            "or a path to a .toml file"
+        )
+    with resources.as_file(_scenario_dir() / f"{name_or_path}.toml") as p:
+        return read_toml(Path(p))
+
+
+def load_scenario(name_or_path: str, overrides: list[str] | None = None) -> ScenarioBase:
+    """A validated scenario config, with ``key=value`` overrides applied."""
+    raw = apply_overrides(load_raw(name_or_path), overrides or [])
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise ConfigError(f"invalid kind: {kind!r}; allowed: {', '.join(KINDS)}")
+    return validate(KINDS[kind].model, raw)  # type: ignore[return-value]

@@ -1,0 +1,68 @@
+"""Epsilon-greedy with empirical feasibility, and a fixed threshold.
+
+Epsilon-greedy rule: with probability epsilon play a uniform arm; otherwise the arm with the
+best empirical reward among empirically feasible arms (g_hat_j <= 0 for all j), or the
+least empirical violation if none is. Default epsilon = 0.1 (the textbook value), fixed
+before results were seen. Propensities are exact: (1 - eps) 1[k = greedy] + eps / K.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from looplab.core.types import Action, ActionSpec, Feedback, Observation
+from looplab.policies.arm_stats import ArmStats, first_unplayed
+
+
+@dataclass(frozen=True)
+class EpsilonGreedy:
+    """Explore uniformly with probability epsilon, else exploit the empirical best feasible."""
+
+    epsilon: float = 0.1
+    name: str = "epsilon_greedy"
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.epsilon <= 1.0:
+            raise ValueError(f"epsilon must be in [0, 1], got {self.epsilon}")
+
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:
+        return ArmStats.zeros(replicates, spec.n_arms, spec.n_constraints)
+
+    def act(self, st: ArmStats, obs: Observation, rng: np.random.Generator) -> Action:
+        S, K = st.n.shape
+        feasible = (st.mean_g <= 0).all(axis=2)
+        best = np.where(feasible, st.mean_r, -np.inf).argmax(axis=1)
+        least = np.maximum(st.mean_g, 0).sum(axis=2).argmin(axis=1)
+        greedy = np.where(feasible.any(axis=1), best, least)
+        fresh, fresh_arm = first_unplayed(st.n)
+        greedy = np.where(fresh, fresh_arm, greedy)
+        explore = rng.random(S) < self.epsilon
+        arm = np.where(explore, rng.integers(0, K, S), greedy)
+        prop = np.where(arm == greedy, 1 - self.epsilon, 0.0) + self.epsilon / K
+        return Action(arm=arm, propensity=prop)
+
+    def update(self, st: ArmStats, fb: Feedback) -> ArmStats:
+        return st.update(fb)
+
+
+@dataclass(frozen=True)
+class FixedArm:
+    """Always play one arm (per replicate if ``arm`` is an array): fixed thresholds and the
+    oracle."""
+
+    arm: int | tuple[int, ...]
+    name: str = "fixed"
+
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> np.ndarray:
+        arm = np.broadcast_to(np.asarray(self.arm, dtype=np.int64), (replicates,)).copy()
+        if (arm < 0).any() or (arm >= spec.n_arms).any():
+            raise ValueError(f"arm must be in [0, {spec.n_arms - 1}], got {self.arm}")
+        return arm
+
+    def act(self, st: np.ndarray, obs: Observation, rng: np.random.Generator) -> Action:
+        return Action(arm=st, propensity=np.ones(st.shape[0]))
+
+    def update(self, st: np.ndarray, fb: Feedback) -> np.ndarray:
+        return st

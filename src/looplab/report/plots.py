@@ -1,0 +1,57 @@
+"""Curves over rounds with 95% across-replicate bands, one line per arm of an experiment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def _band(wide: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% t-interval across columns (replicates) for each row (round)."""
+    m = wide.mean(axis=1)
+    n = wide.shape[1]
+    if n < 2:
+        return m, m, m
+    h = stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / np.sqrt(n)
+    return m, m - h, m + h
+
+
+def plot_curves(
+    frame: pd.DataFrame,
+    panels: Sequence[tuple[str, str, bool]],
+    out: Path,
+    by: str = "policy",
+    title: str = "",
+) -> Path:
+    """One panel per (metric, label, smooth) with a line and shaded band per ``by`` value.
+    ``smooth`` applies a rolling mean over ~2% of the rounds. Writes a PNG to ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for ax, (metric, label, smooth) in zip(axes[0], panels, strict=True):
+        for name, df in frame.groupby(by, sort=False):
+            wide = df.pivot(index="round", columns="replicate", values=metric)
+            if smooth:
+                wide = wide.rolling(max(1, len(wide) // 50), min_periods=1).mean()
+            m, lo, hi = _band(wide.to_numpy())
+            x = wide.index.to_numpy()
+            ax.plot(x, m, label=str(name), lw=1.4)
+            ax.fill_between(x, lo, hi, alpha=0.2)
+        ax.set_xlabel("round")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

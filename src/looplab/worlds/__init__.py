@@ -1,0 +1,1 @@
+"""Worlds: environments whose state moves with the learner's decisions."""
