@@ -70,10 +70,41 @@ def test_bad_config_values_rejected(field, value):
 
 
 def test_tiled_state_gives_identical_instances():
-    w = LendingWorld()
+    w = LendingWorld(LendingConfig(variant="synthetic"))
     st = tile_replicates(w.reset(3, child_seed(1, "world-instance")), 2)
-    assert st.pi.shape == (6,)
-    assert np.array_equal(st.scores[:3], st.scores[3:])
+    assert st.pi.shape == (6,) and st.accept_p.shape == (6, 2, w.config.grid_size)
+    assert np.array_equal(st.accept_p[:3], st.accept_p[3:])
+    assert np.array_equal(st.n_b[:3], st.n_b[3:])
+
+
+def test_count_sampler_matches_individual_applicants_in_distribution():
+    """The binomial sufficient statistics reproduce what thresholding N individually drawn
+    applicants (group, Beta score, Bernoulli(score) label) gives, for every threshold."""
+    cfg = LendingConfig(n_applicants=400)
+    w = LendingWorld(cfg)
+    k = 12  # theta = 0.55
+    S, rounds = 400, 20
+    st = w.reset(S, child_seed(0, "world-instance"))
+    rng = np.random.default_rng(1)
+    rewards, gaps = [], []
+    for _ in range(rounds):
+        obs = w.observe(st, rng)
+        st2, out = w.step(st, Action(np.full(S, k), np.ones(S)), obs, rng)
+        rewards.append(out.reward)
+        gaps.append(out.truth["accept_a"] - out.truth["accept_b"])
+    # individual-level simulation at the same group share (pi = 0.5 at reset)
+    ir = np.random.default_rng(2)
+    n = 400 * 2000
+    g = ir.random(n) < 0.5
+    c = cfg.score_concentration
+    s = np.where(g, ir.beta(cfg.score_mean_b * c, (1 - cfg.score_mean_b) * c, n),
+                 ir.beta(cfg.score_mean_a * c, (1 - cfg.score_mean_a) * c, n))
+    y = ir.random(n) < s
+    d = s >= w.grid[k]
+    ind_reward = (d * (y - (1 - y))).mean()
+    ind_gap = d[~g].mean() - d[g].mean()
+    assert abs(np.mean(rewards) - ind_reward) < 0.004
+    assert abs(np.mean(gaps) - ind_gap) < 0.004
 
 
 @needs_fairness_data
@@ -81,15 +112,16 @@ def test_tiled_state_gives_identical_instances():
 def test_data_variants_score_real_rows_with_a_per_replicate_model(variant):
     w = LendingWorld(LendingConfig(variant=variant))
     st = w.reset(3, child_seed(0, "world-instance"))
-    assert st.pool_scores.min() >= 0 and st.pool_scores.max() <= 1
+    p, q = st.accept_p, st.good_q
+    assert np.allclose(p[:, :, 0], 1.0)  # threshold 0 accepts everyone
+    assert (np.diff(p, axis=2) <= 0).all()  # acceptance falls as the threshold rises
     # different replicates get different held-out splits, hence different score models
-    assert not np.array_equal(st.pool_scores[0], st.pool_scores[1])
+    assert not np.array_equal(p[0], p[1])
     # the same seed rebuilds the same instances
-    st2 = w.reset(3, child_seed(0, "world-instance"))
-    assert np.array_equal(st.pool_scores, st2.pool_scores)
-    # scores are informative: favourable rows score higher on average
-    s, y = st.pool_scores[0], st.pool_labels[0]
-    assert s[y == 1].mean() > s[y == 0].mean() + 0.05
+    assert np.array_equal(p, w.reset(3, child_seed(0, "world-instance")).accept_p)
+    # scores are informative: those accepted at a mid threshold repay more than everyone
+    mid = w.config.grid_size // 2
+    assert (q[:, :, mid] > q[:, :, 0] + 0.03).all()
 
 
 def test_missing_data_wheel_error_names_the_install_command(monkeypatch):

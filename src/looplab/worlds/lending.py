@@ -13,8 +13,9 @@ Population feedback (a contraction when kappa * gamma < 1, notes section 1b):
 where pi is the share of group B among applicants.
 
 Variants: ``synthetic`` (scores ~ Beta per group, y ~ Bernoulli(s), calibrated);
-``german`` and ``compas`` (applicants resampled from the real rows of their group, score =
-a logistic model trained once per replicate on a held-out split, y = the row's true label).
+``german`` and ``compas`` (applicants resampled with replacement from the real rows of their
+group, score = a logistic model trained once per replicate on a held-out split, y = the
+row's true label).
 Defaults (N=500, 21 thresholds, kappa=0.1, gamma=0.5, epsilon=0.1) are the ranges the notes
 give for the paper's set-up; they were fixed before any policy was run.
 """
@@ -63,20 +64,27 @@ class LendingConfig(BaseModel):
 
 @dataclass
 class LendingState:
-    """Dynamic state plus each replicate's applicant pool (data variants)."""
+    """Dynamic state plus each replicate's per-threshold acceptance tables.
+
+    ``accept_p[s, g, k]`` is P(score >= theta_k | group g) and ``good_q[s, g, k]`` is
+    P(y = 1 | score >= theta_k, group g) for replicate instance s (g = 0: A, 1: B).
+    """
 
     pi: np.ndarray  # (S,) share of group B
     pi0: np.ndarray  # (S,) base share of group B
-    scores: np.ndarray  # (S, N) this round's applicants
-    groups: np.ndarray  # (S, N) bool, True = group B
-    labels: np.ndarray  # (S, N) hidden outcome, 1 = favourable
-    pool_scores: np.ndarray  # (S, P) pool rows, group-A rows first; empty for synthetic
-    pool_labels: np.ndarray  # (S, P)
-    pool_n_a: np.ndarray  # (S,) number of group-A rows in the pool
+    n_b: np.ndarray  # (S,) group-B applicants this round (of N)
+    accept_p: np.ndarray  # (S, 2, K)
+    good_q: np.ndarray  # (S, 2, K)
 
 
 class LendingWorld:
-    """Threshold lending with group-composition feedback; see the module docstring."""
+    """Threshold lending with group-composition feedback; see the module docstring.
+
+    Applicants are sampled through exact sufficient statistics: with n_g applicants of
+    group g, the accepted count is Binomial(n_g, p_g(theta)) and the repaying count among
+    them Binomial(accepted, q_g(theta)). This is the same distribution as drawing N
+    individuals (group, score, label) and thresholding them, at O(S) cost per round.
+    """
 
     name = "lending"
 
@@ -100,109 +108,108 @@ class LendingWorld:
         )
 
     # -- instances -------------------------------------------------------------------------
-    def _pools(
-        self, S: int, seeds: list[np.random.SeedSequence]
-    ) -> tuple[np.ndarray, ...]:
-        """Per replicate: split the rows, fit the score model on the held-out part, keep the
-        rest as the applicant pool sorted group A first. One fit per replicate, at reset."""
+    def _beta_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Synthetic variant: p_g(theta) = 1 - I_theta(a, b) and
+        q_g(theta) = E[s | s >= theta] = a/(a+b) * (1 - I_theta(a+1, b)) / (1 - I_theta(a, b))."""
+        from scipy.special import betainc
+
+        cfg = self.config
+        k = cfg.score_concentration
+        p, q = np.empty((2, self.grid.size)), np.empty((2, self.grid.size))
+        for g, mean in enumerate((cfg.score_mean_a, cfg.score_mean_b)):
+            a, b = mean * k, (1 - mean) * k
+            tail = 1.0 - betainc(a, b, self.grid)
+            tail1 = 1.0 - betainc(a + 1, b, self.grid)
+            p[g] = tail
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q[g] = np.where(tail > 0, mean * tail1 / tail, 0.0)
+        return p, q
+
+    def _pool_tables(
+        self, seeds: list[np.random.SeedSequence]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per replicate: split the rows, fit the score model on the held-out part, and
+        tabulate acceptance and repayment rates of the remaining pool per group and
+        threshold. One fit per replicate, at reset."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
         task = self._task
         assert task is not None
+        S, K = len(seeds), self.grid.size
         n = len(task.y)
         n_train = int(round(self.config.holdout_frac * n))
-        P = n - n_train
-        scores = np.empty((S, P))
-        labels = np.empty((S, P), dtype=np.int8)
-        n_a = np.empty(S, dtype=np.int64)
+        p = np.zeros((S, 2, K))
+        q = np.zeros((S, 2, K))
+        share_b = np.empty(S)
         for s, child in enumerate(seeds):
-            rng = np.random.default_rng(child)
-            perm = rng.permutation(n)
+            perm = np.random.default_rng(child).permutation(n)
             tr, pool = perm[:n_train], perm[n_train:]
             model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
             model.fit(task.X[tr], task.y[tr])
-            p = model.predict_proba(task.X[pool])[:, 1]
-            order = np.argsort(task.group[pool], kind="stable")  # group A (0) first
-            scores[s] = p[order]
-            labels[s] = task.y[pool][order]
-            n_a[s] = int((task.group[pool] == 0).sum())
-        return scores, labels, n_a
+            score = model.predict_proba(task.X[pool])[:, 1]
+            grp, y = task.group[pool], task.y[pool]
+            share_b[s] = grp.mean()
+            for g in (0, 1):
+                sg, yg = score[grp == g], y[grp == g]
+                acc = sg[:, None] >= self.grid[None, :]  # (n_g, K)
+                n_acc = acc.sum(axis=0)
+                p[s, g] = n_acc / max(len(sg), 1)
+                q[s, g] = np.where(n_acc > 0, (acc * yg[:, None]).sum(0) / np.maximum(n_acc, 1), 0)
+        return p, q, share_b
 
     def reset(self, replicates: int, seed: np.random.SeedSequence) -> LendingState:
         S, cfg = replicates, self.config
         children = seed.spawn(S + 1)  # one per replicate instance, one for the first draw
         if self._task is None:
-            pool_scores = np.empty((S, 0))
-            pool_labels = np.empty((S, 0), dtype=np.int8)
-            n_a = np.zeros(S, dtype=np.int64)
-            pi0 = np.full(S, cfg.pi0 if cfg.pi0 is not None else 0.5)
+            p1, q1 = self._beta_tables()
+            p, q = np.broadcast_to(p1, (S, *p1.shape)), np.broadcast_to(q1, (S, *q1.shape))
+            base = np.full(S, 0.5)
         else:
-            pool_scores, pool_labels, n_a = self._pools(S, children[:S])
-            P = pool_scores.shape[1]
-            pi0 = np.full(S, cfg.pi0) if cfg.pi0 is not None else (P - n_a) / P
+            p, q, base = self._pool_tables(children[:S])
+        pi0 = np.full(S, cfg.pi0) if cfg.pi0 is not None else base
         state = LendingState(
-            pi=pi0.copy(),
-            pi0=pi0,
-            scores=np.empty((S, 0)),
-            groups=np.empty((S, 0), dtype=bool),
-            labels=np.empty((S, 0), dtype=np.int8),
-            pool_scores=pool_scores,
-            pool_labels=pool_labels,
-            pool_n_a=n_a,
+            pi=pi0.copy(), pi0=pi0, n_b=np.zeros(S, dtype=np.int64),
+            accept_p=np.array(p), good_q=np.array(q),
         )
         return self._draw(state, np.random.default_rng(children[S]))
 
     def _draw(self, state: LendingState, rng: np.random.Generator) -> LendingState:
-        """Draw this round's N applicants given the current group share."""
-        cfg = self.config
-        S, N = state.pi.shape[0], cfg.n_applicants
-        groups = rng.random((S, N)) < state.pi[:, None]
-        if self._task is None:
-            k = cfg.score_concentration
-            sa = rng.beta(cfg.score_mean_a * k, (1 - cfg.score_mean_a) * k, (S, N))
-            sb = rng.beta(cfg.score_mean_b * k, (1 - cfg.score_mean_b) * k, (S, N))
-            scores = np.where(groups, sb, sa)
-            labels = (rng.random((S, N)) < scores).astype(np.int8)
-        else:
-            P = state.pool_scores.shape[1]
-            n_a = state.pool_n_a[:, None]
-            u = rng.random((S, N))
-            in_b = n_a + (u * (P - n_a)).astype(np.int64)
-            idx = np.where(groups, in_b, (u * n_a).astype(np.int64))
-            scores = np.take_along_axis(state.pool_scores, idx, axis=1)
-            labels = np.take_along_axis(state.pool_labels, idx, axis=1)
-        return replace(state, scores=scores, groups=groups, labels=labels)
+        """Draw how many of this round's N applicants belong to group B."""
+        return replace(state, n_b=rng.binomial(self.config.n_applicants, state.pi))
 
     # -- loop ------------------------------------------------------------------------------
     def observe(self, state: LendingState, rng: np.random.Generator) -> Observation:
-        return Observation({"scores": state.scores, "groups": state.groups, "grid": self.grid})
+        N = self.config.n_applicants
+        return Observation({"n_a": N - state.n_b, "n_b": state.n_b, "grid": self.grid})
 
     def step(
         self, state: LendingState, action: Action, obs: Observation, rng: np.random.Generator
     ) -> tuple[LendingState, Outcome]:
         cfg = self.config
-        theta = self.grid[action.arm][:, None]
-        accept = state.scores >= theta
-        y = state.labels
-        reward = (accept * (y - cfg.default_cost * (1 - y))).mean(axis=1)
-        gb = state.groups
-        n_b = gb.sum(axis=1)
-        n_a = gb.shape[1] - n_b
-        acc_b = (accept & gb).sum(axis=1) / np.maximum(n_b, 1)
-        acc_a = (accept & ~gb).sum(axis=1) / np.maximum(n_a, 1)
-        gap = np.where((n_a > 0) & (n_b > 0), np.abs(acc_a - acc_b), 0.0)
+        S, N = state.pi.shape[0], cfg.n_applicants
+        rows = np.arange(S)
+        n_g = np.stack([N - state.n_b, state.n_b], axis=1)  # (S, 2)
+        p = state.accept_p[rows, :, action.arm]  # (S, 2)
+        q = state.good_q[rows, :, action.arm]
+        accepted = rng.binomial(n_g, p)
+        good = rng.binomial(accepted, q)
+        n_acc, n_good = accepted.sum(axis=1), good.sum(axis=1)
+        reward = (n_good - cfg.default_cost * (n_acc - n_good)) / N
+        rate = accepted / np.maximum(n_g, 1)
+        acc_a, acc_b = rate[:, 0], rate[:, 1]
+        gap = np.where((n_g > 0).all(axis=1), np.abs(acc_a - acc_b), 0.0)
         residuals = [gap - cfg.epsilon]
         if cfg.service_floor is not None:
-            residuals.append(cfg.service_floor - accept.mean(axis=1))
+            residuals.append(cfg.service_floor - n_acc / N)
         truth = {
             "residuals": np.stack(residuals, axis=1),
             "accept_a": acc_a,
             "accept_b": acc_b,
             "dp_gap": gap,
             "share_b": state.pi.copy(),
-            "threshold": theta[:, 0],
+            "threshold": self.grid[action.arm],
         }
         target = np.clip(state.pi0 + cfg.gamma * (acc_b - acc_a), cfg.pi_min, cfg.pi_max)
         pi = (1 - cfg.kappa) * state.pi + cfg.kappa * target
