@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from looplab.core.record import run_record
 from looplab.data.fairness import DataMissingError
 from looplab.experiments import store
 from looplab.experiments.config import ConfigError
+from looplab.experiments.execute import execute_scenario
 from looplab.experiments.registry import KINDS, WORLDS, load_scenario, scenario_names
 
 app = typer.Typer(
@@ -38,8 +38,10 @@ def list_cmd() -> None:
     console = Console()
     table = Table("scenario", "description", title="scenarios")
     for name in scenario_names():
-        cfg = load_scenario(name)
-        table.add_row(name, cfg.description)
+        try:
+            table.add_row(name, load_scenario(name).description)
+        except ConfigError as exc:  # one broken file must not hide the others
+            table.add_row(name, f"[red]invalid: {exc}")
     console.print(table)
     worlds = Table("world", "description", title="worlds")
     for name, desc in WORLDS.items():
@@ -96,22 +98,9 @@ def run_cmd(
         transient=True,
     ) as progress:
         task = progress.add_task("run", total=kind.progress_total(cfg))
-        frame = kind.run(cfg, lambda n: progress.advance(task, n))
-
-    summary = kind.summarize(frame, cfg)
-    config = cfg.model_dump(mode="json")
-    manifest: dict[str, Any] = {
-        "scenario": cfg.name,
-        "kind": cfg.kind,
-        "record": run_record(config, cfg.seed, cfg.replicates),
-        "summary": summary,
-    }
-    frame.insert(0, "scenario", cfg.name)
-    frame.insert(1, "seed", cfg.seed)
-    store.write_run(out_dir, frame, manifest)
-    from looplab.report.plots import plot_curves
-
-    plot = plot_curves(frame, kind.panels, out_dir / "plot.png", title=cfg.name)
+        _, summary, plot = execute_scenario(
+            cfg, out_dir, progress=lambda n: progress.advance(task, n)
+        )
 
     if as_json:
         payload = {

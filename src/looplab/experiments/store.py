@@ -30,17 +30,25 @@ def _atomic_write(path: Path, write: Any) -> None:
         raise
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+
+    def dump(p: str) -> None:
+        with open(p, "w") as fh:
+            fh.write(text)
+
+    _atomic_write(path, dump)
+
+
 def write_run(out: Path, frame: pd.DataFrame, manifest: dict[str, Any]) -> Path:
     """Write ``frame`` and ``manifest`` into folder ``out``. The manifest goes last, so a
     folder with a manifest always holds a complete Parquet file."""
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / RESULTS_FILE, lambda p: frame.to_parquet(p, index=False))
 
-    def dump(p: str) -> None:
-        with open(p, "w") as fh:
-            json.dump(manifest, fh, indent=2, sort_keys=True, default=str)
-
-    _atomic_write(out / MANIFEST_FILE, dump)
+    atomic_write_text(
+        out / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True, default=str)
+    )
     return out
 
 
