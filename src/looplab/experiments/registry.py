@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from looplab.core.loop import ProgressHook
-from looplab.experiments import lending
+from looplab.experiments import lending, retrieval
 from looplab.experiments.config import (
     ConfigError,
     ScenarioBase,
@@ -59,11 +59,35 @@ KINDS: dict[str, ExperimentKind] = {
         ),
         policies=lending.POLICY_DESCRIPTIONS,
     ),
+    "retrieval": ExperimentKind(
+        model=retrieval.RetrievalScenario,
+        run=retrieval.run_retrieval,
+        summarize=retrieval.summarize_retrieval,
+        progress_total=retrieval.progress_total,
+        table=(
+            ("EM", "em"),
+            ("EM hardest", "em_hardest"),
+            ("gold recall", "gold_recall"),
+            ("steps", "steps"),
+            ("distractor share", "distractor_share"),
+            ("calls/agent", "calls_per_agent"),
+            ("tokens", "tokens"),
+        ),
+        panels=(
+            ("em", "exact match (questions ordered by hop count)", True),
+            ("steps", "steps to termination", True),
+            ("distractor_share", "share of retrieved distractors", True),
+        ),
+        policies=retrieval.POLICY_DESCRIPTIONS,
+    ),
 }
 
 WORLDS: dict[str, str] = {
     "lending": "threshold lending; acceptance rates feed back into the applicant mix "
     "(variants: synthetic, german, compas)",
+    "retrieval": "multi-hop QA over a corpus with over-represented popular distractors; "
+    "queries built from retrieved text feed back into what is retrieved next "
+    "(synthetic world, HotpotQA file, JSONL corpus)",
 }
 
 

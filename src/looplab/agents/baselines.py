@@ -1,0 +1,67 @@
+"""The baselines KAIR is compared with, through the same Retriever and Reasoner interfaces.
+
+- Single-step retrieval (plain RAG): D = top_k(Q); answer = reason(Q, D).
+- Conventional iterative retrieval (in the style of ITER-RETGEN / IRCoT): the next query is
+  the question plus the text the loop just produced, and all retrieved text is evidence:
+      q_1 = Q,   D_t = top_k(q_t) \\ seen,   C_t = C_{t-1} u D_t,   a_t = reason(Q, C_t)
+      q_t+1 = Q + " " + (text of the best new passage of D_t   if expand = "passage"
+                         rationale of a_t                      if expand = "generation")
+  It stops when the reasoner finds the evidence sufficient or after max_steps. Because the
+  query is built from retrieved text, a popular passage retrieved once pulls in its
+  near-duplicates: the bias-reinforcement loop KAIR is designed to break.
+Defaults (top_k = 5, max_steps = 6) match KAIR's so every method has the same budget.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from looplab.agents.episode import Episode, StepRecord
+from looplab.agents.reasoner import Reasoner
+from looplab.agents.retrievers import Retriever
+
+
+def run_single_step(question: str, retriever: Retriever, reasoner: Reasoner,
+                    top_k: int = 5) -> Episode:
+    """Retrieve once with the question, answer from those passages."""
+    agent = reasoner.variant(0)
+    hits = retriever.search(question, top_k)
+    answer = agent.answer(question, [retriever.corpus[h].text for h in hits])
+    record = StepRecord(1, 0, question, tuple(hits), tuple(hits))
+    return Episode(answer, 1, [record], [agent.usage], "single")
+
+
+def run_conventional(
+    question: str,
+    retriever: Retriever,
+    reasoner: Reasoner,
+    top_k: int = 5,
+    max_steps: int = 6,
+    expand: Literal["passage", "generation"] = "passage",
+) -> Episode:
+    """Iterative retrieval whose next query is built from the last retrieved text
+    (``expand="passage"``) or the last generation (``expand="generation"``)."""
+    if expand not in ("passage", "generation"):
+        raise ValueError(f"expand must be 'passage' or 'generation', got {expand!r}")
+    if top_k < 1 or max_steps < 1:
+        raise ValueError(f"top_k and max_steps must be >= 1, got {top_k}, {max_steps}")
+    corpus = retriever.corpus
+    agent = reasoner.variant(0)
+    seen: set[int] = set()
+    context: list[str] = []
+    records: list[StepRecord] = []
+    query = question
+    step = 0
+    while True:
+        step += 1
+        hits = retriever.search(query, top_k, seen)
+        seen.update(hits)
+        context.extend(corpus[h].text for h in hits)
+        answer = agent.answer(question, context)
+        records.append(StepRecord(step, 0, query, tuple(hits), tuple(hits)))
+        if answer.complete or step >= max_steps or not hits:
+            break
+        last = corpus[hits[0]].text if expand == "passage" else answer.rationale
+        query = f"{question} {last}"
+    stop = "answered" if answer.complete else "max_steps"
+    return Episode(answer, step, records, [agent.usage], stop)
