@@ -123,6 +123,174 @@ def run_cmd(
     console.print(f"results: {out_dir}   plot: {plot}")
 
 
+@app.command("sweep")
+def sweep_cmd(
+    spec: Annotated[Path, typer.Argument(help="sweep spec TOML")],
+    executor: Annotated[str, typer.Option(help="local or ray")] = "local",
+    workers: Annotated[int | None, typer.Option(help="parallel cells (default: CPUs)")] = None,
+    address: Annotated[str | None, typer.Option(help="Ray cluster address")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder")] = None,
+) -> None:
+    """Run scenarios x grid x seeds; finished cells are skipped on rerun."""
+    from looplab.experiments.sweep import load_spec, run_sweep
+
+    if not spec.exists():
+        raise UserError(f"no sweep spec at {spec}")
+    if workers is not None and workers < 1:
+        raise UserError(f"invalid --workers {workers}; must be >= 1")
+    sw = load_spec(spec)
+    out_dir = out or Path("runs") / f"sweep-{sw.name}"
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn(f"[bold]sweep {sw.name}"), BarColumn(),
+        TextColumn("{task.completed}/{task.total} cells  {task.fields[failed]} failed"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err, disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("sweep", total=None, failed=0)
+        failed = 0
+
+        def on_result(res: dict[str, Any], i: int, n: int) -> None:
+            nonlocal failed
+            failed += 0 if res["ok"] else 1
+            progress.update(task, total=n, completed=i, failed=failed)
+            if not res["ok"]:
+                progress.console.print(f"[red]cell {res['cell']} failed: {res['error']}")
+
+        outcome = run_sweep(sw, out_dir, executor=executor, workers=workers,  # type: ignore[arg-type]
+                            address=address, on_result=on_result)
+    typer.echo(
+        f"{outcome.total} cells: {outcome.skipped} already done, {outcome.done} run, "
+        f"{len(outcome.failed)} failed -> {out_dir}"
+    )
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare_cmd(
+    path: Annotated[Path, typer.Argument(help="folder of runs (a run or a sweep)")],
+    metric: Annotated[str, typer.Option(help="metric column")] = "reward",
+    by: Annotated[list[str] | None, typer.Option(help="group by a grid key (repeatable)")] = None,
+    baseline: Annotated[str | None, typer.Option(help="policy to pair against")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON records")] = False,
+) -> None:
+    """Per policy (and grid key): mean, 95% interval, paired difference to a baseline."""
+    from looplab.experiments.compare import compare
+
+    if not path.exists():
+        raise UserError(f"no results folder at {path}")
+    try:
+        table = compare(path, metric=metric, by=by, baseline=baseline)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps([_finite(r) for r in table.to_dict(orient="records")]))
+        return
+    keys = [c for c in table.columns if c not in COMPARE_STATS]
+    paired = "diff" in table.columns
+    t = Table(*keys, "n", f"{metric} [95% CI]",
+              *((f"minus {baseline} [95% CI]", "paired p") if paired else ()),
+              title=f"{metric} by policy (units: seed x replicate)")
+    for rec in table.to_dict(orient="records"):
+        cells = [str(rec[k]) for k in keys]
+        cells += [str(rec["n"]), _interval(rec["mean"], rec["ci_low"], rec["ci_high"])]
+        if paired:
+            cells += [_interval(rec["diff"], rec["diff_ci_low"], rec["diff_ci_high"]),
+                      "" if math.isnan(rec["p_value"]) else f"{rec['p_value']:.2g}"]
+        t.add_row(*cells)
+    Console().print(t)
+
+
+COMPARE_STATS = {"n", "mean", "ci_low", "ci_high", "diff", "diff_ci_low", "diff_ci_high",
+                 "p_value", "n_pairs"}
+
+
+def _interval(m: float, lo: float, hi: float) -> str:
+    if math.isnan(m):
+        return ""
+    return f"{m:.4g}" if math.isnan(lo) else f"{m:.4g} [{lo:.4g}, {hi:.4g}]"
+
+
+@app.command("report")
+def report_cmd(
+    path: Annotated[Path, typer.Argument(help="folder of runs (a run or a sweep)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")] = Path(
+        "report.html"
+    ),
+    title: Annotated[str | None, typer.Option(help="page title")] = None,
+) -> None:
+    """Write one self-contained HTML report of every run under PATH."""
+    from looplab.report.html import write_report
+
+    if not path.exists():
+        raise UserError(f"no results folder at {path}")
+    try:
+        written = write_report(path, output, title)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    typer.echo(f"report: {written}")
+
+
+@app.command("audit-judge")
+def audit_judge_cmd(
+    judge: Annotated[str, typer.Option(
+        help="local | openai | embedding | reference[:position=0.8,verbosity=0.5,...]")] = "local",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint, "
+                                                 "e.g. http://localhost:8000/v1")] = None,
+    model: Annotated[str | None, typer.Option(help="model name on the endpoint")] = None,
+    biases: Annotated[str | None, typer.Option(help="comma list (default: all)")] = None,
+    items: Annotated[Path | None, typer.Option(help="JSONL items (default: built-in)")] = None,
+    mitigation: Annotated[str | None, typer.Option(
+        help="swap | strip | debias-prompt | self-reflect | rbd | rbd-llm")] = None,
+    repeats: Annotated[int, typer.Option(help="asks per comparison (>=2: noise floor)")] = 1,
+    seed: Annotated[int, typer.Option(help="audit seed")] = 0,
+    margin: Annotated[float, typer.Option(help="equivalence margin for 'robust'")] = 0.10,
+    max_items: Annotated[int | None, typer.Option(help="use only the first N items")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Audit an LLM judge for bias (and, with --mitigation, the mitigated judge)."""
+    from looplab.judges.runner import run_audit_job, write_verdicts
+    from looplab.llm import LLMError
+
+    out_dir = out or Path("runs") / f"audit-judge-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    if store.is_complete(out_dir):
+        raise UserError(f"--out {out_dir} already holds a finished run; choose another folder")
+    err = Console(stderr=True)
+    with Progress(TextColumn("[bold]audit-judge"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} judge calls"), TimeElapsedColumn(),
+                  console=err, disable=not err.is_terminal, transient=True) as bar:
+        task = bar.add_task("audit", total=None)
+        try:
+            frame, manifest, verdicts, reports = run_audit_job(
+                judge, biases=biases.split(",") if biases else None, items_path=items,
+                mitigation=mitigation, repeats=repeats, seed=seed, margin=margin,
+                max_items=max_items, base_url=base_url, model=model,
+                progress=lambda n: bar.advance(task, n),
+                on_total=lambda n: bar.update(task, total=n))
+        except (ValueError, LLMError) as exc:
+            raise UserError(str(exc)) from None
+    write_verdicts(out_dir, verdicts)
+    store.write_run(out_dir, frame, manifest)
+    if as_json:
+        typer.echo(json.dumps({**{arm: rep.to_dict() for arm, rep in reports.items()},
+                               "out": str(out_dir)}))
+        return
+    console = Console()
+    for arm, rep in reports.items():
+        t = Table("bias", "effect [95% CI]", "verdict", "flip rate", "acc. change", "McNemar p",
+                  title=f"{arm}: {rep.judge} ({rep.settings['n_items']} items, clean accuracy "
+                        f"{rep.metric('clean', 'accuracy'):.3g})")
+        for b, e in rep.effects.items():
+            ci = "" if math.isnan(e.estimate) else \
+                f"{e.estimate:+.3f} [{e.ci_low:+.3f}, {e.ci_high:+.3f}]"
+            t.add_row(b, ci, e.verdict,
+                      f"{rep.metric(b, 'flip_rate'):.3g}",
+                      f"{rep.metric(b, 'accuracy_change'):+.3g}", f"{e.p_value:.2g}")
+        console.print(t)
+    console.print(f"results: {out_dir}")
+
+
 def _finite(x: Any) -> Any:
     """NaN/inf become null so the output is strict JSON."""
     if isinstance(x, dict):
@@ -163,3 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 def entrypoint() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entrypoint()

@@ -173,3 +173,25 @@ def summarize_lending(frame: pd.DataFrame, rounds: int) -> dict[str, dict[str, f
             row[f"{key}_mean"], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = m, lo, hi
         out[str(name)] = row
     return out
+
+
+def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """The OFS paper's claims, with the margins the tests use, on a summary."""
+    out: list[dict[str, Any]] = []
+    ofs, pd_, ucb, orc = (summary.get(k) for k in ("ofs", "primal_dual", "ucb", "oracle"))
+    if ofs and pd_:
+        a, b = ofs["reward_mean"], pd_["reward_mean"]
+        out.append({"claim": "OFS earns more reward than primal-dual", "held": a > b,
+                    "detail": f"OFS {a:.4f} vs primal-dual {b:.4f}"})
+    if ofs and pd_ and ucb:
+        v, vu, vp = (x["cum_violation_mean"] for x in (ofs, ucb, pd_))
+        out.append({
+            "claim": "OFS cumulative violation <= 0.5 x UCB's and primal-dual's",
+            "held": v <= 0.5 * vu and v <= 0.5 * vp,
+            "detail": f"OFS {v:.1f}, UCB {vu:.1f}, primal-dual {vp:.1f}",
+        })
+    if ofs and orc:
+        gap = ofs["steady_gap_to_oracle_mean"]
+        out.append({"claim": "OFS steady-state reward within 0.003 of the oracle's",
+                    "held": gap <= 0.003, "detail": f"gap {gap:+.4f}"})
+    return out

@@ -37,6 +37,8 @@ class ExperimentKind:
     table: tuple[tuple[str, str], ...]
     panels: tuple[tuple[str, str, bool], ...]
     policies: dict[str, str]
+    # the scenario's paper claims checked on a summary: [{"claim", "held", "detail"}]
+    claims: Callable[[dict[str, dict[str, float]]], list[dict[str, Any]]] | None = None
 
 
 KINDS: dict[str, ExperimentKind] = {
@@ -58,6 +60,7 @@ KINDS: dict[str, ExperimentKind] = {
             ("share_b", "group-B share of applicants", False),
         ),
         policies=lending.POLICY_DESCRIPTIONS,
+        claims=lending.check_claims,
     ),
     "retrieval": ExperimentKind(
         model=retrieval.RetrievalScenario,
@@ -79,6 +82,7 @@ KINDS: dict[str, ExperimentKind] = {
             ("distractor_share", "share of retrieved distractors", True),
         ),
         policies=retrieval.POLICY_DESCRIPTIONS,
+        claims=retrieval.check_claims,
     ),
 }
 

@@ -20,6 +20,9 @@ def _atomic_write(path: Path, write: Any) -> None:
     """Write via a temp file in the same folder, fsync, then rename over ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; results are meant to be shared
     try:
         write(tmp)
         with open(tmp, "rb") as fh:

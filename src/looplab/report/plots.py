@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -23,12 +24,13 @@ def _band(wide: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def plot_curves(
     frame: pd.DataFrame,
     panels: Sequence[tuple[str, str, bool]],
-    out: Path,
+    out: Path | IO[bytes],
     by: str = "policy",
     title: str = "",
-) -> Path:
+) -> Path | IO[bytes]:
     """One panel per (metric, label, smooth) with a line and shaded band per ``by`` value.
-    ``smooth`` applies a rolling mean over ~2% of the rounds. Writes a PNG to ``out``."""
+    ``smooth`` applies a rolling mean over ~2% of the rounds. Writes a PNG to ``out`` (a path
+    or a binary file object)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -51,7 +53,8 @@ def plot_curves(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110)
+    if isinstance(out, Path):
+        out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110, format="png")
     plt.close(fig)
     return out

@@ -1,0 +1,88 @@
+"""Compare policies across every run in a folder: per policy (and grid key) mean and 95%
+interval of a metric, and a paired comparison against a baseline policy.
+
+The unit of comparison is one (seed, replicate): every policy of a run sees the same world
+instance for the same (seed, replicate), so differences are paired on it. A metric whose
+name starts with ``cum_`` is read at the last round; any other is averaged over rounds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from looplab.experiments.config import ConfigError
+from looplab.experiments.store import open_results
+from looplab.experiments.summary import mean_ci
+
+KEY_COLUMNS = {"scenario", "policy", "seed", "replicate", "round", "run_dir"}
+
+
+def _quote(col: str) -> str:
+    return '"' + col.replace('"', '""') + '"'
+
+
+def unit_values(path: str | Path, metric: str, by: list[str] | None = None) -> pd.DataFrame:
+    """One row per (scenario, policy, by..., seed, replicate) with the metric's value."""
+    con = open_results(path)
+    cols = {r[0]: r[1] for r in con.execute("DESCRIBE runs").fetchall()}
+    numeric = sorted(
+        c for c, t in cols.items()
+        if c not in KEY_COLUMNS and any(k in t for k in ("DOUBLE", "FLOAT", "INT", "DECIMAL"))
+    )
+    if metric not in cols or metric in KEY_COLUMNS:
+        raise ConfigError(f"unknown --metric {metric!r}; allowed: {', '.join(numeric)}")
+    by = list(by or [])
+    for key in by:
+        if key not in cols:
+            allowed = sorted(c for c in cols if c not in KEY_COLUMNS)
+            raise ConfigError(f"unknown --by {key!r}; allowed: {', '.join(allowed)}")
+    m = _quote(metric)
+    agg = f'arg_max({m}, "round")' if metric.startswith("cum_") else f"avg({m})"
+    group = ", ".join(["scenario", "policy", *(_quote(k) for k in by), "seed", "replicate"])
+    df = con.execute(
+        f"SELECT {group}, {agg} AS value FROM runs GROUP BY {group} ORDER BY {group}"
+    ).df()
+    con.close()
+    return df
+
+
+def compare(
+    path: str | Path, metric: str = "reward", by: list[str] | None = None,
+    baseline: str | None = None,
+) -> pd.DataFrame:
+    """Per (scenario, by..., policy): n units, mean and 95% t-interval of ``metric``; with a
+    ``baseline`` policy also the paired difference (policy - baseline), its interval and
+    the paired t-test p-value."""
+    by = list(by or [])
+    units = unit_values(path, metric, by)
+    policies = sorted(units["policy"].unique())
+    if baseline is not None and baseline not in policies:
+        raise ConfigError(f"unknown --baseline {baseline!r}; allowed: {', '.join(policies)}")
+    keys = ["scenario", *by]
+    rows = []
+    for gkey, grp in units.groupby(keys, sort=True, dropna=False):
+        gvals = dict(zip(keys, gkey if isinstance(gkey, tuple) else (gkey,), strict=True))
+        base = None
+        if baseline is not None:
+            base = grp[grp["policy"] == baseline].set_index(["seed", "replicate"])["value"]
+        for pol, pg in grp.groupby("policy", sort=False):
+            vals = pg["value"].to_numpy(dtype=np.float64)
+            m, lo, hi = mean_ci(vals)
+            row = {**gvals, "policy": pol, "n": len(vals), "mean": m, "ci_low": lo, "ci_high": hi}
+            if base is not None and pol != baseline:
+                paired = pg.set_index(["seed", "replicate"])["value"].to_frame("v").join(
+                    base.rename("b"), how="inner"
+                )
+                d = (paired["v"] - paired["b"]).to_numpy()
+                dm, dlo, dhi = mean_ci(d) if len(d) else (np.nan, np.nan, np.nan)
+                p = (
+                    float(stats.ttest_rel(paired["v"], paired["b"]).pvalue)
+                    if len(d) > 1 and np.ptp(d) > 0 else float("nan")
+                )
+                row.update(diff=dm, diff_ci_low=dlo, diff_ci_high=dhi, p_value=p, n_pairs=len(d))
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,157 @@
+"""``looplab report``: one self-contained HTML page (figures embedded as PNG data) for every
+run in a folder: curves with interval bands, summary tables, the paper claim each scenario
+checks and whether it held, and each run's config, seed, versions and git revision."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from looplab.experiments.registry import KINDS
+from looplab.experiments.store import open_results
+
+
+def _figure_png(frame: pd.DataFrame, panels: tuple[tuple[str, str, bool], ...], title: str) -> str:
+    """Base64 PNG of the kind's panels; units are (seed, replicate) pairs."""
+    from looplab.report.plots import plot_curves
+
+    buf = io.BytesIO()
+    plot_curves(frame, [p for p in panels if p[0] in frame.columns], buf, title=title)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _fmt(row: dict[str, float], stem: str) -> str:
+    m, lo, hi = row.get(f"{stem}_mean"), row.get(f"{stem}_ci_low"), row.get(f"{stem}_ci_high")
+    if m is None:
+        return "-"
+    if lo is None or hi is None or np.isnan(lo):
+        return f"{m:.4g}"
+    return f"{m:.4g} ± {(hi - lo) / 2:.2g}"
+
+
+def build_report(path: str | Path, title: str | None = None) -> str:
+    """The HTML text of the report for every finished run under ``path``."""
+    from jinja2 import Environment, select_autoescape
+
+    con = open_results(path)
+    manifests = con.execute("SELECT run_dir, * EXCLUDE (run_dir) FROM manifests").df()
+    frame = con.execute("SELECT * FROM runs").df()
+    con.close()
+    scenarios = []
+    for name, runs in manifests.groupby("scenario", sort=True):
+        first = runs.iloc[0]
+        kind = KINDS.get(str(first["kind"]))
+        sub = frame[frame["scenario"] == name].copy()
+        params = _param_columns(runs)
+        groups = []
+        for label, gframe, gruns in _split(sub, runs, params):
+            units = gframe[["seed", "replicate"]].drop_duplicates()
+            # one id per (seed, replicate): the unit curves and summaries are taken over
+            gframe = gframe.copy()
+            gframe["replicate"] = gframe["seed"].astype(np.int64) * 1_000_000 + gframe[
+                "replicate"
+            ].astype(np.int64)
+            group: dict[str, Any] = {
+                "label": label, "n_runs": len(gruns), "units": len(units),
+                "seeds": ", ".join(str(s) for s in sorted(gframe["seed"].unique())),
+                "headers": [], "rows": [], "claims": [],
+            }
+            if kind is not None:
+                cfg = kind.model.model_validate(_record(gruns.iloc[0])["config"])
+                group["figure"] = _figure_png(gframe, kind.panels, f"{name} {label}".strip())
+                summary = kind.summarize(gframe, cfg)
+                group["headers"] = [h for h, _ in kind.table]
+                group["rows"] = [
+                    {"policy": pol, "cells": [_fmt(row, stem) for _, stem in kind.table]}
+                    for pol, row in summary.items()
+                ]
+                if kind.claims is not None:
+                    group["claims"] = kind.claims(summary)
+            else:
+                group["figure"] = _figure_png(gframe, (("reward", "reward", True),), name)
+            groups.append(group)
+        scenarios.append({
+            "name": name, "anchor": f"s-{name}", "claim": first.get("claim") or "",
+            "description": _record(first)["config"].get("description", ""),
+            "groups": groups,
+            "runs": [
+                {
+                    "dir": r["run_dir"], "seed": _record(r).get("seed"),
+                    "git": _record(r).get("git_revision") or "n/a",
+                    "created": _record(r).get("created_utc", ""),
+                    "record": json.dumps(_record(r), indent=2, sort_keys=True, default=str),
+                }
+                for _, r in runs.iterrows()
+            ],
+        })
+    from looplab import __version__
+
+    env = Environment(autoescape=select_autoescape(["html", "j2"]))
+    template = env.from_string(
+        (resources.files("looplab") / "report" / "templates" / "report.html.j2").read_text()
+    )
+    return template.render(
+        title=title or f"looplab report: {Path(path).name}", scenarios=scenarios,
+        n_runs=len(manifests), source=str(path), version=__version__,
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _record(row: Any) -> dict[str, Any]:
+    rec = row["record"]
+    if isinstance(rec, str):
+        rec = json.loads(rec)
+    return _plain(rec)
+
+
+def _plain(x: Any) -> Any:
+    """DuckDB structs come back as dicts/arrays of numpy values; make them JSON-plain."""
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple | np.ndarray):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _param_columns(runs: pd.DataFrame) -> list[str]:
+    """Grid parameters of sweep cells (from the manifests' ``params``)."""
+    if "params" not in runs.columns:
+        return []
+    keys: set[str] = set()
+    for p in runs["params"]:
+        if isinstance(p, dict):
+            keys |= {k for k, v in p.items() if v is not None}
+    return sorted(keys)
+
+
+def _split(sub: pd.DataFrame, runs: pd.DataFrame, params: list[str]):
+    """Yield (label, frame, runs) per combination of grid parameters."""
+    cols = [p for p in params if p in sub.columns]
+    if not cols:
+        yield "", sub, runs
+        return
+    for combo, g in sub.groupby(cols, sort=True, dropna=False):
+        combo = combo if isinstance(combo, tuple) else (combo,)
+        label = ", ".join(f"{k} = {v}" for k, v in zip(cols, combo, strict=True))
+        dirs = set(g["run_dir"])
+        yield label, g, runs[runs["run_dir"].isin(dirs)]
+
+
+def write_report(path: str | Path, out: str | Path, title: str | None = None) -> Path:
+    """Write the report for ``path`` to ``out`` (atomically) and return ``out``."""
+    from looplab.experiments.store import atomic_write_text
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, build_report(path, title))
+    return out
