@@ -4,8 +4,10 @@ It answers ``/v1/chat/completions`` and ``/v1/completions`` with ``reply(message
 and, when ``logprobs`` is requested, with ``top(messages)`` as the first token's
 top_logprobs. ``faults`` is a queue of misbehaviours served before normal answers:
 ``"429"``, ``"500"``, ``"slow"`` (sleeps past the client's timeout), ``"malformed"`` (a body
-that is not JSON), ``"drop"`` (closes the connection). Every request that reaches the
-handler is counted in ``hits``.
+that is not JSON), ``"drop"`` (closes the connection). Once ``fail_after`` requests have been
+answered, every further request gets HTTP 500 (an endpoint that goes down mid-run). If
+``top`` returns None the server ignores the logprobs request (as some servers do). Every
+request that reaches the handler is counted in ``hits``.
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ class FakeOpenAI:
     def __init__(
         self,
         reply: Callable[[dict[str, Any]], str] = echo_reply,
-        top: Callable[[dict[str, Any]], list[tuple[str, float]]] = fixed_top,
+        top: Callable[[dict[str, Any]], list[tuple[str, float]] | None] = fixed_top,
         models: tuple[str, ...] = ("test-model",),
         slow_seconds: float = 1.5,
     ) -> None:
         self.reply, self.top, self.models = reply, top, models
         self.slow_seconds = slow_seconds
         self.faults: list[str] = []
+        self.fail_after: int | None = None
         self.hits = 0
         self.auth: list[str | None] = []
         self._lock = threading.Lock()
@@ -85,6 +88,8 @@ class FakeOpenAI:
                     srv.hits += 1
                     srv.auth.append(self.headers.get("Authorization"))
                     fault = srv.faults.pop(0) if srv.faults else None
+                    if srv.fail_after is not None and srv.hits > srv.fail_after:
+                        fault = "500"
                 if fault == "429":
                     return self._send(429, {"error": {"message": "rate limited"}},
                                       {"Retry-After": "0.05"})
@@ -106,8 +111,8 @@ class FakeOpenAI:
                         "index": 0, "finish_reason": "stop",
                         "message": {"role": "assistant", "content": srv.reply(body)},
                     }
-                    if body.get("logprobs"):
-                        top = srv.top(body)
+                    top = srv.top(body) if body.get("logprobs") else None
+                    if top is not None:
                         choice["logprobs"] = {"content": [{
                             "token": top[0][0], "logprob": top[0][1],
                             "top_logprobs": [{"token": t, "logprob": lp} for t, lp in top],

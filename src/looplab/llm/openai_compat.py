@@ -2,7 +2,8 @@
 
 Uses ``POST {base_url}/chat/completions`` (chat and logprobs) and ``POST
 {base_url}/completions`` (plain completion) through httpx, with per-request timeouts and
-retries with exponential backoff (tenacity) on 429, 5xx, timeouts and dropped connections;
+retries with exponential backoff (tenacity) on 429, 5xx, timeouts and dropped connections
+(a refused connection or unknown host fails at once: that is a wrong address);
 a ``Retry-After`` header is honoured up to ``max_backoff``. Other 4xx answers (an unknown
 model, a bad key) fail at once with the server's own message. The API key is read from an
 environment variable at call time and only ever sent as a header.
@@ -93,8 +94,10 @@ class OpenAIBackend:
             resp = self._http.post(url, json=body, headers=self._headers())
         except httpx.TimeoutException as exc:
             raise _Retryable(f"request to {url} timed out ({type(exc).__name__})") from exc
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise _Retryable(f"cannot reach {url}: {exc}") from exc
+        except httpx.ConnectError as exc:  # refused / DNS: a wrong address, not a hiccup
+            raise LLMConnectionError(f"cannot reach {url}: {exc}") from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _Retryable(f"connection to {url} dropped: {exc}") from exc
         if resp.status_code == 429 or resp.status_code >= 500:
             raise _Retryable(
                 f"{url} answered HTTP {resp.status_code}: {_server_message(resp)}",
