@@ -60,9 +60,9 @@ def test_claim_kair_distractor_share_does_not_rise_over_steps_on_4_hop_questions
 
 DRIFT_PASSAGE = (
     "claim did not reproduce: with the next query = question + last retrieved passage, the "
-    "distractor share on 4-hop questions falls from 0.80 (step 1) to 0.31 (step 4): the loop "
-    "drifts to look-alike atlas pages and name-dropped entities' pages, not to the popular "
-    "sources"
+    "distractor share on 4-hop questions falls from 0.80 (step 1) to 0.31 (step 4): the top "
+    "passage of step 1 is the gold hop-1 page for 75% of them, and the queries built from it "
+    "pull in look-alike atlas pages of other entities (67% of steps 2-4), not popular sources"
 )
 DRIFT_GENERATION = (
     "claim did not reproduce at the stated margin: with the next query = question + last "

@@ -237,3 +237,17 @@ def test_hotpotqa_loader_reads_gold_and_distractor_paragraphs():
     assert q.gold == ("Velo (bicycle)", "Orbis Cycles")
     assert q.distractors == {"Velo Club", "Tour of the City"}
     assert corpus[corpus.index["Orbis Cycles"]].text.startswith("Orbis Cycles: Orbis Cycles is")
+
+
+@pytest.mark.model
+def test_dense_minilm_retriever_ranks_the_relevant_paragraph_first_behind_the_same_interface():
+    from looplab.agents import build_retriever
+
+    corpus, _ = load_hotpotqa(DATA / "hotpot_mini.json")
+    dense = build_retriever("dense", corpus)
+    top = dense.search("Where are the headquarters of the bicycle maker Orbis Cycles?", 3)
+    assert corpus[top[0]].id == "Orbis Cycles"
+    assert corpus.index["Orbis Cycles"] not in dense.search("bicycle maker", 3,
+                                                            exclude={top[0]})
+    scores = dense.scores("a painter born in Borovo")
+    assert scores.shape == (len(corpus),) and corpus[int(scores.argmax())].id == "Anna Lisk"
