@@ -1,0 +1,284 @@
+"""Reward models from noisy, selection-biased feedback, and the RAFT loop against them.
+
+One kind, ``reward-model``, two modes:
+
+* static (no ``[loop]`` section, ``rounds = 1``): each replicate draws one feedback data
+  set; every arm (an objective, optionally on clean feedback) fits a reward model to it and
+  is scored on clean held-out data: accuracy, Spearman, consistency, calibration (+ AUROC
+  for pointwise feedback);
+* loop (``[loop]`` given): ``rounds`` RAFT iterations per arm (``looplab.improve.raft``),
+  monitoring proxy reward, true reward, their gap and policy entropy.
+
+The long table has one row per (policy = arm name, round, replicate).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from looplab.core.loop import ProgressHook
+from looplab.core.seeding import generator
+from looplab.experiments.config import ScenarioBase
+from looplab.experiments.summary import mean_ci
+from looplab.improve.raft import METRICS as LOOP_METRICS
+from looplab.improve.raft import RaftConfig, run_raft
+from looplab.preferences.data import (
+    FeatureTask,
+    PairwiseSource,
+    PointwiseSource,
+    label_pairs,
+    simulate_pointwise,
+)
+from looplab.preferences.metrics import evaluate, make_test_set
+from looplab.preferences.objectives import OBJECTIVES
+from looplab.preferences.reward_model import fit_reward_model
+
+STATIC_METRICS = ("accuracy", "spearman", "consistency", "calibration", "auroc")
+ALL_METRICS = tuple(dict.fromkeys((*STATIC_METRICS, *LOOP_METRICS)))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TaskSpec(_Section):
+    """The synthetic world (``looplab.preferences.data.FeatureTask``)."""
+
+    context_dim: int = Field(4, ge=1, le=64)
+    response_dim: int = Field(4, ge=1, le=64)
+    nonlinearity: float = Field(0.0, ge=0.0)
+    seed: int = Field(0, ge=0)
+
+
+class FeedbackSpec(_Section):
+    """The simulated feedback source: pairwise BT annotators or pointwise observational."""
+
+    shape: Literal["pairwise", "pointwise"] = "pairwise"
+    temperatures: list[float] = Field(default_factory=lambda: [1.0], min_length=1)
+    flip_rate: float = Field(0.0, ge=0.0, lt=0.5)
+    position_bias: float = 0.0
+    alpha: float = Field(1.0, gt=0.0, le=1.0)
+    r_hi: float = 2.0
+    r10: float = Field(0.0, ge=0.0, lt=0.5)
+    r01: float = Field(0.0, ge=0.0, lt=0.5)
+    latent_sd: float = Field(0.5, ge=0.0)
+
+    @field_validator("temperatures")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(t <= 0 for t in v):
+            raise ValueError("every temperature must be > 0")
+        return v
+
+    def source(self, clean: bool = False) -> PairwiseSource | PointwiseSource:
+        """The source object; ``clean`` drops flips, position bias and selection."""
+        if self.shape == "pairwise":
+            return PairwiseSource(
+                temperatures=tuple(self.temperatures),
+                flip_rate=0.0 if clean else self.flip_rate,
+                position_bias=0.0 if clean else self.position_bias,
+            )
+        return PointwiseSource(
+            alpha=1.0 if clean else self.alpha, r_hi=self.r_hi,
+            r10=0.0 if clean else self.r10, r01=0.0 if clean else self.r01,
+            latent_sd=self.latent_sd,
+        )
+
+
+class ArmSpec(_Section):
+    """One compared arm: an objective, the model kind, its feedback and parameters."""
+
+    objective: str
+    model: Literal["linear", "mlp"] = "linear"
+    feedback: Literal["scenario", "clean"] = "scenario"
+    params: dict[str, float | int | str | list[int]] = Field(default_factory=dict)
+
+    @field_validator("objective")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in OBJECTIVES:
+            raise ValueError(f"unknown objective {v!r}; allowed: {', '.join(OBJECTIVES)}")
+        return v
+
+
+class DataSpec(_Section):
+    """Static mode: training set size per replicate and test set sizes."""
+
+    n_train: int = Field(4000, ge=10)
+    n_test: int = Field(2000, ge=100)
+    n_contrast: int = Field(500, ge=10)
+
+
+class LoopSpec(_Section):
+    """RAFT loop sizes (``looplab.improve.raft.RaftConfig``)."""
+
+    prompts: int = Field(64, ge=1)
+    candidates: int = Field(16, ge=2)
+    samples: int = Field(4, ge=2)
+    initial_samples: int = Field(16, ge=2)
+    best_of: int = Field(8, ge=1)
+    lr: float = Field(0.05, gt=0.0)
+    sft_steps: int = Field(10, ge=1)
+    temperature: float = Field(1.0, gt=0.0)
+
+
+class RewardModelScenario(ScenarioBase):
+    """A reward-model scenario: world, feedback source, compared arms, optional loop."""
+
+    kind: Literal["reward-model"] = "reward-model"
+    rounds: int = Field(1, gt=0)
+    task: TaskSpec = TaskSpec()
+    feedback: FeedbackSpec = FeedbackSpec()
+    arms: dict[str, ArmSpec] = Field(
+        default_factory=lambda: {"bt": ArmSpec(objective="bt")}, min_length=1
+    )
+    data: DataSpec = DataSpec()
+    loop: LoopSpec | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RewardModelScenario:
+        shape = "PairwiseData" if self.feedback.shape == "pairwise" else "PointwiseData"
+        for name, arm in self.arms.items():
+            need = OBJECTIVES[arm.objective].shape.__name__
+            if need != shape:
+                raise ValueError(
+                    f"arm {name!r}: objective {arm.objective!r} needs "
+                    f"{'pairwise' if need == 'PairwiseData' else 'pointwise'} feedback, "
+                    f"but feedback.shape = {self.feedback.shape!r}"
+                )
+        if self.loop is None and self.rounds != 1:
+            raise ValueError("rounds must be 1 without a [loop] section (static comparison)")
+        if self.loop is not None and (self.loop.samples % 2 or self.loop.initial_samples % 2):
+            raise ValueError("loop.samples and loop.initial_samples must be even")
+        return self
+
+
+POLICY_DESCRIPTIONS = {name: obj.description for name, obj in OBJECTIVES.items()}
+
+
+def progress_total(cfg: RewardModelScenario) -> int:
+    """Progress units: rounds per arm in loop mode, replicates per arm otherwise."""
+    per_arm = cfg.rounds if cfg.loop is not None else cfg.replicates
+    return per_arm * len(cfg.arms)
+
+
+def _task(cfg: RewardModelScenario) -> FeatureTask:
+    t = cfg.task
+    return FeatureTask(t.context_dim, t.response_dim, t.nonlinearity, t.seed)
+
+
+def _static(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataFrame:
+    task = _task(cfg)
+    S, n = cfg.replicates, cfg.data.n_train
+    pointwise = cfg.feedback.shape == "pointwise"
+    test = make_test_set(task, generator(cfg.seed, "test"), cfg.data.n_test,
+                         cfg.data.n_contrast, cfg.feedback.source() if pointwise else None)
+    # one batch of items for all replicates (same items for every arm), labeled per source
+    w_rng = generator(cfg.seed, "world-instance")
+    if pointwise:
+        items = task.sample_items(S * n, w_rng)
+    else:
+        xa, xb = task.sample_context_pairs(S * n, w_rng)
+    rows = []
+    for name, arm in cfg.arms.items():
+        src = cfg.feedback.source(clean=arm.feedback == "clean")
+        f_rng = generator(cfg.seed, "channel")
+        if pointwise:
+            full = simulate_pointwise(task, S * n, src, f_rng, items=items)
+        else:
+            full = label_pairs(task, xa, xb, src, f_rng, factors=True)  # type: ignore[arg-type]
+        for s in range(S):  # refit boundary: one reward model per replicate
+            idx = np.arange(s * n, (s + 1) * n)
+            rm = fit_reward_model(full.subset(idx), arm.objective, model=arm.model,
+                                  random_state=cfg.seed * 1000 + s, **arm.params)
+            ev = evaluate(rm, test)
+            row: dict[str, Any] = {"policy": name, "round": 0, "replicate": s}
+            row.update({m: (ev[m].value if m in ev else np.nan) for m in ALL_METRICS})
+            rows.append(row)
+            if progress is not None:
+                progress(1)
+    return pd.DataFrame(rows)
+
+
+def _loop(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataFrame:
+    task = _task(cfg)
+    raft = RaftConfig(**cfg.loop.model_dump())  # type: ignore[union-attr]
+    frames = []
+    for name, arm in cfg.arms.items():
+        src = cfg.feedback.source(clean=arm.feedback == "clean")
+        out = run_raft(task, src, arm.objective, raft, cfg.rounds, cfg.replicates, cfg.seed,
+                       model=arm.model, objective_params=dict(arm.params), progress=progress)
+        r, s = np.meshgrid(np.arange(cfg.rounds), np.arange(cfg.replicates), indexing="ij")
+        cols: dict[str, Any] = {"policy": name, "round": r.ravel().astype(np.int32),
+                                "replicate": s.ravel().astype(np.int32)}
+        for m in ALL_METRICS:
+            cols[m] = out[m].ravel() if m in out else np.nan
+        frames.append(pd.DataFrame(cols))
+    return pd.concat(frames, ignore_index=True)
+
+
+def run_reward_models(
+    cfg: RewardModelScenario, progress: ProgressHook | None = None
+) -> pd.DataFrame:
+    """The long table (policy, round, replicate, metrics...) of a reward-model scenario."""
+    return _loop(cfg, progress) if cfg.loop is not None else _static(cfg, progress)
+
+
+def summarize_reward_models(
+    frame: pd.DataFrame, cfg: RewardModelScenario
+) -> dict[str, dict[str, float]]:
+    """Per arm: mean and 95% interval across replicates of every metric at the last round
+    (NaN where a metric does not apply to the mode or feedback shape)."""
+    last = frame[frame["round"] == frame["round"].max()]
+    out: dict[str, dict[str, float]] = {}
+    for name, df in last.groupby("policy", sort=False):
+        row: dict[str, float] = {}
+        for m in ALL_METRICS:
+            vals = df.sort_values("replicate")[m].to_numpy(np.float64)
+            if np.isnan(vals).all():
+                lo = hi = mean = float("nan")
+            else:
+                mean, lo, hi = mean_ci(vals)
+            row[f"{m}_mean"], row[f"{m}_ci_low"], row[f"{m}_ci_high"] = mean, lo, hi
+        out[str(name)] = row
+    return out
+
+
+# (arm a, arm b, metric, margin, higher_is_better, claim): the papers' directions, with the
+# margins the claim tests use, checked on a summary when both arms are present.
+CLAIMS: tuple[tuple[str, str, str, float, bool, str], ...] = (
+    ("causalrm", "naive", "auroc", 0.02, True,
+     "CausalRM beats the naive loss on AUROC on clean unbiased test data (CausalRM)"),
+    ("causalrm", "naive", "spearman", 0.05, True,
+     "CausalRM beats the naive loss on Spearman with the true reward (CausalRM)"),
+    ("strength", "bt", "accuracy", 0.01, True,
+     "strength flip + adaptive margin beats plain BT on held-out accuracy (Secrets of RLHF II)"),
+    ("reward_fusion", "bt", "consistency", 0.01, True,
+     "RewardFusion raises the consistency score (Trickle-down)"),
+    ("naive", "unbiased", "gap", 0.1, True,
+     "the proxy-true gap grows when the reward model learns from biased feedback (RAFT loop)"),
+    ("causalrm", "naive", "gap", 0.05, False,
+     "the remedy shrinks the proxy-true gap (RAFT loop)"),
+    ("causalrm", "naive", "true_reward", 0.1, True,
+     "the remedy raises the policy's true reward downstream (CausalRM, RAFT loop)"),
+)
+
+
+def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """The papers' claims that apply to the arms and metrics present in ``summary``."""
+    out: list[dict[str, Any]] = []
+    for a, b, metric, margin, higher, claim in CLAIMS:
+        if a not in summary or b not in summary:
+            continue
+        va, vb = summary[a][f"{metric}_mean"], summary[b][f"{metric}_mean"]
+        if np.isnan(va) or np.isnan(vb):
+            continue
+        held = va >= vb + margin if higher else va <= vb - margin
+        sign = ">=" if higher else "<="
+        out.append({"claim": f"{claim}: {a} {sign} {b} {'+' if higher else '-'} {margin}",
+                    "held": bool(held), "detail": f"{metric}: {a} {va:.4f} vs {b} {vb:.4f}"})
+    return out

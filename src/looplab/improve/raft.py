@@ -1,0 +1,183 @@
+"""RAFT: Reward rAnked FineTuning (Dong et al. 2023, arXiv 2304.06767) against a learned
+reward model that is refit on feedback about the policy's own samples.
+
+Policy: per prompt p a softmax over its K candidate responses with shared parameters,
+``pi(k | p) = softmax_k(theta . phi(p, k) / temperature)``. One round t:
+
+1. feedback: draw ``samples`` candidates per prompt from pi_t and have the simulated
+   source label them (pairs of consecutive samples, or pointwise thumbs-up with selection);
+   the data accumulate over rounds;
+2. refit the reward model r_hat_t on all feedback so far with the chosen objective;
+3. monitor (exact over the finite candidate sets, rewards z-scored over all candidates of
+   the replicate so learned and true rewards share a scale):
+   proxy = E_pi[z(r_hat)], true = E_pi[z(r*)], gap = proxy - true (over-optimization),
+   entropy = mean_p H(pi(. | p)), plus the reward model's held-out accuracy, Spearman and
+   consistency;
+4. RAFT step: draw ``best_of`` candidates per prompt from pi_t, keep the one with the
+   highest r_hat, and fine-tune on the kept set by maximum likelihood:
+   theta <- theta + lr * mean_p grad log pi(k*_p | p), ``sft_steps`` times.
+
+Defaults: best-of-8 with one kept sample per prompt (the paper's top-1 of K per prompt),
+temperature 1 (the paper samples at 1.0); lr and sft_steps are CPU-scale choices.
+Every array has a leading replicate axis S; only the reward-model refit loops over S.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from looplab.core.seeding import generator
+from looplab.preferences.data import (
+    FeatureTask,
+    PairTruth,
+    PairwiseData,
+    PairwiseSource,
+    PointTruth,
+    PointwiseData,
+    PointwiseSource,
+)
+from looplab.preferences.metrics import evaluate, make_test_set
+from looplab.preferences.reward_model import fit_reward_model
+
+METRICS = ("proxy_reward", "true_reward", "gap", "entropy", "accuracy", "spearman",
+           "consistency")
+
+
+@dataclass(frozen=True)
+class RaftConfig:
+    """Sizes and step sizes of the RAFT loop (see the module docstring)."""
+
+    prompts: int = 64
+    candidates: int = 16
+    samples: int = 4
+    initial_samples: int = 16
+    best_of: int = 8
+    lr: float = 0.05
+    sft_steps: int = 10
+    temperature: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("prompts", "candidates", "samples", "initial_samples", "best_of",
+                     "sft_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.samples % 2 or self.initial_samples % 2:
+            raise ValueError("samples and initial_samples must be even (they form pairs)")
+        if self.lr <= 0 or self.temperature <= 0:
+            raise ValueError("lr and temperature must be > 0")
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+def _sample(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws per row of ``probs`` (..., K) -> (..., n) indices (inverse CDF)."""
+    cdf = np.cumsum(probs, -1)
+    u = rng.random((*probs.shape[:-1], n)) * cdf[..., -1:]
+    idx = (u[..., :, None] > cdf[..., None, :]).sum(-1)
+    return np.minimum(idx, probs.shape[-1] - 1)
+
+
+def _zscore(r: np.ndarray) -> np.ndarray:
+    flat = r.reshape(r.shape[0], -1)
+    return (r - flat.mean(1)[:, None, None]) / (flat.std(1)[:, None, None] + 1e-12)
+
+
+def run_raft(
+    task: FeatureTask,
+    source: PairwiseSource | PointwiseSource,
+    objective: str,
+    cfg: RaftConfig,
+    rounds: int,
+    replicates: int,
+    seed: int,
+    model: str = "linear",
+    objective_params: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Run the loop; returns {metric: (rounds, S) array} for ``METRICS``.
+
+    The candidate sets, test set and random streams depend only on ``seed`` (not on the
+    objective), so arms compared under one seed see the same prompts and draws."""
+    if rounds < 1 or replicates < 1:
+        raise ValueError(f"rounds and replicates must be >= 1, got {rounds}, {replicates}")
+    S, P, K, D = replicates, cfg.prompts, cfg.candidates, task.dim
+    pointwise = isinstance(source, PointwiseSource)
+    w_rng = generator(seed, "world-instance")
+    ctx = w_rng.standard_normal((S, P, task.context_dim))
+    resp = w_rng.standard_normal((S, P, K, task.response_dim))
+    phi = task.features(ctx[:, :, None, :], resp)  # (S, P, K, D)
+    r_true = task.reward_of_features(phi)  # (S, P, K), hidden from the learner
+    z_true = _zscore(r_true)
+    test = make_test_set(task, generator(seed, "test"), n_test=1000, n_contrast=300,
+                         pointwise=source if pointwise else None)
+    f_rng, p_rng = generator(seed, "channel"), generator(seed, "policy")
+    theta = np.zeros((S, D))
+    out = {m: np.empty((rounds, S)) for m in METRICS}
+    store: dict[str, list[np.ndarray]] = {}
+    rows = np.arange(S)[:, None, None]
+    prow = np.arange(P)[None, :, None]
+
+    for t in range(rounds):
+        probs = _softmax(np.einsum("spkd,sd->spk", phi, theta) / cfg.temperature)
+        n = cfg.initial_samples if t == 0 else cfg.samples
+        k = _sample(probs, n, p_rng)  # (S, P, n)
+        x = phi[rows, prow, k]  # (S, P, n, D)
+        r = r_true[rows, prow, k]
+        if pointwise:
+            obs, prop, lab, y, real = source.observe(r, f_rng)
+            new = {"x": x, "obs": obs, "prop": prop, "lab": lab, "y": y, "real": real}
+        else:
+            ra, rb = r[..., 0::2], r[..., 1::2]
+            lab, ann, flipped = source.label(ra, rb, f_rng)
+            new = {"xa": x[..., 0::2, :], "xb": x[..., 1::2, :], "lab": lab, "ann": ann,
+                   "ra": ra, "rb": rb, "flipped": flipped}
+        for key, arr in new.items():  # flatten (S, P, m, ...) -> (S, P*m, ...)
+            store.setdefault(key, []).append(arr.reshape(S, -1, *arr.shape[3:]))
+        data = {key: np.concatenate(v, axis=1) for key, v in store.items()}
+
+        r_hat = np.empty((S, P, K))
+        for s in range(S):  # refit boundary: one reward model per replicate
+            if pointwise:
+                ds: PairwiseData | PointwiseData = PointwiseData(
+                    x=data["x"][s], observed=data["obs"][s], propensity=data["prop"][s],
+                    label=data["lab"][s], noise_rates=(source.r10, source.r01),
+                    truth=PointTruth(data["real"][s], data["y"][s]),
+                )
+            else:
+                ds = PairwiseData(
+                    xa=data["xa"][s], xb=data["xb"][s], label=data["lab"][s],
+                    annotator=data["ann"][s],
+                    truth=PairTruth(data["ra"][s], data["rb"][s], data["flipped"][s]),
+                )
+            rm = fit_reward_model(ds, objective, model=model, random_state=seed * 1000 + s,
+                                  **(objective_params or {}))
+            r_hat[s] = rm.score(phi[s].reshape(-1, D)).reshape(P, K)
+            ev = evaluate(rm, test)
+            for name in ("accuracy", "spearman", "consistency"):
+                out[name][t, s] = ev[name].value
+
+        z_hat = _zscore(r_hat)
+        out["proxy_reward"][t] = (probs * z_hat).sum(-1).mean(-1)
+        out["true_reward"][t] = (probs * z_true).sum(-1).mean(-1)
+        out["gap"][t] = out["proxy_reward"][t] - out["true_reward"][t]
+        out["entropy"][t] = -(probs * np.log(probs + 1e-300)).sum(-1).mean(-1)
+
+        # RAFT: best-of-n by the learned reward, then maximum likelihood on the kept set
+        cand = _sample(probs, cfg.best_of, p_rng)  # (S, P, best_of)
+        best = np.take_along_axis(cand, r_hat[rows, prow, cand].argmax(-1)[..., None], -1)
+        phi_best = np.take_along_axis(phi, best[..., None], 2)[:, :, 0]  # (S, P, D)
+        for _ in range(cfg.sft_steps):
+            pr = _softmax(np.einsum("spkd,sd->spk", phi, theta) / cfg.temperature)
+            grad = (phi_best - np.einsum("spk,spkd->spd", pr, phi)).mean(1) / cfg.temperature
+            theta = theta + cfg.lr * grad
+        if progress is not None:
+            progress(1)
+    return out

@@ -1,0 +1,63 @@
+"""Preference data, reward models and their objectives, and metrics against the truth."""
+
+from looplab.preferences.data import (
+    FeatureTask,
+    PairTruth,
+    PairwiseData,
+    PairwiseSource,
+    PointTruth,
+    PointwiseData,
+    PointwiseSource,
+    concat_pairs,
+    label_pairs,
+    load_pairs,
+    pairs_from_frame,
+    simulate_pairs,
+    simulate_pointwise,
+)
+from looplab.preferences.metrics import (
+    Estimate,
+    TestSet,
+    auroc,
+    calibration_error,
+    consistency,
+    evaluate,
+    make_test_set,
+    pairwise_accuracy,
+    spearman,
+)
+from looplab.preferences.reward_model import (
+    LinearRewardModel,
+    MLPRewardModel,
+    Targets,
+    fit_reward_model,
+)
+
+__all__ = [
+    "Estimate",
+    "FeatureTask",
+    "LinearRewardModel",
+    "MLPRewardModel",
+    "PairTruth",
+    "PairwiseData",
+    "PairwiseSource",
+    "PointTruth",
+    "PointwiseData",
+    "PointwiseSource",
+    "Targets",
+    "TestSet",
+    "auroc",
+    "calibration_error",
+    "concat_pairs",
+    "consistency",
+    "evaluate",
+    "fit_reward_model",
+    "label_pairs",
+    "load_pairs",
+    "make_test_set",
+    "pairs_from_frame",
+    "pairwise_accuracy",
+    "simulate_pairs",
+    "simulate_pointwise",
+    "spearman",
+]
