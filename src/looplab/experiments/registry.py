@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from looplab.core.loop import ProgressHook
-from looplab.experiments import lending, recsys, retrieval
+from looplab.experiments import lending, retrieval
 from looplab.experiments import reward_models as rm_exp
 from looplab.experiments.config import (
     ConfigError,
@@ -85,26 +85,6 @@ KINDS: dict[str, ExperimentKind] = {
         policies=retrieval.POLICY_DESCRIPTIONS,
         claims=retrieval.check_claims,
     ),
-    "echo_chamber": ExperimentKind(
-        model=recsys.EchoChamberScenario,
-        run=recsys.run_echo_chamber,
-        summarize=recsys.summarize_echo_chamber,
-        progress_total=recsys.progress_total,
-        table=(
-            ("AIGC share first", "aigc_share_first"),
-            ("AIGC share last", "aigc_share_last"),
-            ("rel. bias nDCG@5 first", "rel_bias_ndcg5_first"),
-            ("rel. bias nDCG@5 last", "rel_bias_ndcg5_last"),
-            ("nDCG@5 mixed last", "ndcg5_mixed_last"),
-        ),
-        panels=(
-            ("aigc_click_share", "AIGC share of clicks per stage", False),
-            ("rel_bias_ndcg5", "relative source bias, nDCG@5 (%; < 0 = AIGC favoured)", False),
-            ("ndcg5_mixed", "nDCG@5 on the mixed list (either copy relevant)", False),
-        ),
-        policies=recsys.POLICY_DESCRIPTIONS,
-        claims=recsys.check_claims,
-    ),
     "reward-model": ExperimentKind(
         model=rm_exp.RewardModelScenario,
         run=rm_exp.run_reward_models,
@@ -135,8 +115,6 @@ WORLDS: dict[str, str] = {
     "retrieval": "multi-hop QA over a corpus with over-represented popular distractors; "
     "queries built from retrieved text feed back into what is retrieved next "
     "(synthetic world, HotpotQA file, JSONL corpus)",
-    "recsys": "recommender retrained on its own clicks over human- and AI-generated copies "
-    "of every item (source echo chamber; variants: synthetic, movielens)",
     "preferences": "contexts x candidate responses with a hidden true reward; feedback "
     "from Bradley-Terry annotators (flips, position bias) or selection-biased thumbs-up; "
     "a RAFT policy optimizes the learned reward",
