@@ -15,8 +15,7 @@ Propensity reweighting (IPS) removes the selection bias:
     L = (1/N) sum_i  o_i * l~(f(x_i), y~_i) / p_i
 
 with l the logistic loss on the score f(x) = logit P(y = 1 | x). Weights are capped at
-1 / ``clip`` (default clip 0.05, i.e. weights <= 20, standard IPS practice; the weights are
-``looplab.remedies.reweighting.importance_weights``). The paper's
+1 / ``clip`` (default clip 0.05, i.e. weights <= 20, standard IPS practice). The paper's
 loss form is reconstructed from its abstract (see notes/reward-loops.md, sec. 10); the
 simulation follows its benchmark (propensity = alpha^(r_max - r), flips r10/r01).
 ``naive`` / ``ips`` / ``noise_aware`` are the ablations.
@@ -30,7 +29,6 @@ import numpy as np
 
 from looplab.preferences.data import PointwiseData
 from looplab.preferences.reward_model import RewardModel, Targets
-from looplab.remedies.reweighting import importance_weights
 
 
 def noise_aware_coefficients(
@@ -61,10 +59,8 @@ def _fit(
         pos, neg = noise_aware_coefficients(y, *rates)
     else:
         pos, neg = y, 1.0 - y
-    if weighted:  # min(1/p, 1/clip), the shared clipped inverse-propensity weights
-        w = importance_weights(data.propensity[o][None], np.ones((1, y.size), bool), 1 / clip)[0]
-    else:
-        w = np.ones(y.size)
+    # clipped inverse propensity min(1/p, 1/clip); the loss normalizes by the weight sum
+    w = 1.0 / np.maximum(data.propensity[o], clip) if weighted else np.ones(y.size)
     return make(0).fit_targets(Targets(data.x[o], None, w * pos, w * neg, np.zeros(y.size)))
 
 
