@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from looplab.core.loop import ProgressHook
-from looplab.experiments import lending, retrieval
+from looplab.experiments import bandits, lending, recsys, retrieval
 from looplab.experiments import reward_models as rm_exp
 from looplab.experiments.config import (
     ConfigError,
@@ -85,6 +85,26 @@ KINDS: dict[str, ExperimentKind] = {
         policies=retrieval.POLICY_DESCRIPTIONS,
         claims=retrieval.check_claims,
     ),
+    "echo_chamber": ExperimentKind(
+        model=recsys.EchoChamberScenario,
+        run=recsys.run_echo_chamber,
+        summarize=recsys.summarize_echo_chamber,
+        progress_total=recsys.progress_total,
+        table=(
+            ("AIGC share first", "aigc_share_first"),
+            ("AIGC share last", "aigc_share_last"),
+            ("rel. bias nDCG@5 first", "rel_bias_ndcg5_first"),
+            ("rel. bias nDCG@5 last", "rel_bias_ndcg5_last"),
+            ("nDCG@5 mixed last", "ndcg5_mixed_last"),
+        ),
+        panels=(
+            ("aigc_click_share", "AIGC share of clicks per stage", False),
+            ("rel_bias_ndcg5", "relative source bias, nDCG@5 (%; < 0 = AIGC favoured)", False),
+            ("ndcg5_mixed", "nDCG@5 on the mixed list (either copy relevant)", False),
+        ),
+        policies=recsys.POLICY_DESCRIPTIONS,
+        claims=recsys.check_claims,
+    ),
     "reward-model": ExperimentKind(
         model=rm_exp.RewardModelScenario,
         run=rm_exp.run_reward_models,
@@ -107,6 +127,28 @@ KINDS: dict[str, ExperimentKind] = {
         policies=rm_exp.POLICY_DESCRIPTIONS,
         claims=rm_exp.check_claims,
     ),
+    "bandit": ExperimentKind(
+        model=bandits.BanditScenario,
+        run=bandits.run_bandit,
+        summarize=bandits.summarize_bandit,
+        progress_total=bandits.progress_total,
+        table=(
+            ("mean reward", "reward"),
+            ("first-gen reward", "first_reward"),
+            ("final reward", "final_reward"),
+            ("regret", "regret"),
+            ("window pos. rate", "final_window_positive_rate"),
+            ("entropy", "propensity_entropy"),
+            ("oscillation", "oscillation"),
+            ("mean |Δ| per gen", "oscillation_amplitude"),
+        ),
+        panels=(
+            ("expected_reward", "expected reward per generation", False),
+            ("window_positive_rate", "positive-class rate of the training window", False),
+            ("propensity_entropy", "propensity entropy (nats)", False),
+        ),
+        policies=bandits.POLICY_DESCRIPTIONS,
+    ),
 }
 
 WORLDS: dict[str, str] = {
@@ -115,9 +157,16 @@ WORLDS: dict[str, str] = {
     "retrieval": "multi-hop QA over a corpus with over-represented popular distractors; "
     "queries built from retrieved text feed back into what is retrieved next "
     "(synthetic world, HotpotQA file, JSONL corpus)",
+    "recsys": "recommender retrained on its own clicks over human- and AI-generated copies "
+    "of every item (source echo chamber; variants: synthetic, movielens)",
     "preferences": "contexts x candidate responses with a hidden true reward; feedback "
     "from Bradley-Terry annotators (flips, position bias) or selection-biased thumbs-up; "
     "a RAFT policy optimizes the learned reward",
+    "payments": "payments routing: categorical + numeric transactions, dynamic action sets, "
+    "imbalanced authorization reward from a model linear learners cannot fit; policies "
+    "retrain each generation on their own delayed logs",
+    "linear": "linear-logistic contextual bandit, r ~ Bernoulli(sigmoid(theta_a . x)) "
+    "(the peer-benchmark workload)",
 }
 
 
