@@ -16,6 +16,10 @@ class BanditFeedback:
     """Bandit feedback: the learner sees the reward (and the observed ``signals``) of the
     arm it played and nothing about the others, ``delay`` rounds late (0 = at once).
 
+    Delayed feedback leaves the channel in order, one round's batch at a time; a learner
+    that retrains only at generation boundaries (batched, logged feedback) buffers what
+    arrives and so never sees the last ``delay`` rounds before a boundary.
+
     ``signals`` names the keys of ``Outcome.truth`` that are observable for the played arm
     (e.g. the constraint residuals of the deployed threshold).
     """
@@ -46,12 +50,13 @@ class BanditFeedback:
         q.append(fb)
         if len(q) > self.delay:
             return cstate, q.popleft()
-        S = cstate["S"]
+        # nothing revealed yet: placeholder arrays shaped like the real feedback (which may
+        # carry an item axis, (S, N), for worlds that decide N transactions per round)
         empty = Feedback(
-            arm=np.zeros(S, dtype=np.int64),
-            propensity=np.ones(S),
-            reward=np.zeros(S),
-            mask=np.zeros(S, dtype=bool),
+            arm=np.zeros_like(fb.arm),
+            propensity=np.ones_like(fb.propensity),
+            reward=np.zeros_like(fb.reward),
+            mask=np.zeros(cstate["S"], dtype=bool),
             signals={k: np.zeros_like(v) for k, v in fb.signals.items()},
         )
         return cstate, empty

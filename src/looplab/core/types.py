@@ -17,11 +17,13 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """What a policy may choose: ``n_arms`` discrete arms and ``n_constraints`` residuals."""
+    """What a policy may choose: ``n_arms`` discrete arms and ``n_constraints`` residuals;
+    ``n_features`` is the context dimension of a contextual world (0 if none)."""
 
     n_arms: int
     n_constraints: int = 0
     arm_values: Array | None = None  # e.g. the threshold grid; informative only
+    n_features: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,15 @@ class Observation:
 
 @dataclass(frozen=True)
 class Action:
-    """The chosen arm per replicate and the probability the policy gave it."""
+    """The chosen arm per replicate and the probability the policy gave it.
 
-    arm: Array  # (S,) int
-    propensity: Array  # (S,) float in (0, 1]
+    Worlds that decide many items per round (N transactions of a contextual bandit) use an
+    item axis: ``arm`` and ``propensity`` are (S, N), and so are the Outcome's ``reward``
+    and the Feedback's arrays; the Feedback ``mask`` stays (S,).
+    """
+
+    arm: Array  # (S,) int, or (S, N) with an item axis
+    propensity: Array  # same shape as arm, float in (0, 1]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from looplab.core.loop import ProgressHook
-from looplab.experiments import lending, recsys, retrieval
+from looplab.experiments import bandits, lending, recsys, retrieval
 from looplab.experiments import reward_models as rm_exp
 from looplab.experiments.config import (
     ConfigError,
@@ -127,6 +127,28 @@ KINDS: dict[str, ExperimentKind] = {
         policies=rm_exp.POLICY_DESCRIPTIONS,
         claims=rm_exp.check_claims,
     ),
+    "bandit": ExperimentKind(
+        model=bandits.BanditScenario,
+        run=bandits.run_bandit,
+        summarize=bandits.summarize_bandit,
+        progress_total=bandits.progress_total,
+        table=(
+            ("mean reward", "reward"),
+            ("first-gen reward", "first_reward"),
+            ("final reward", "final_reward"),
+            ("regret", "regret"),
+            ("window pos. rate", "final_window_positive_rate"),
+            ("entropy", "propensity_entropy"),
+            ("oscillation", "oscillation"),
+            ("mean |Δ| per gen", "oscillation_amplitude"),
+        ),
+        panels=(
+            ("expected_reward", "expected reward per generation", False),
+            ("window_positive_rate", "positive-class rate of the training window", False),
+            ("propensity_entropy", "propensity entropy (nats)", False),
+        ),
+        policies=bandits.POLICY_DESCRIPTIONS,
+    ),
 }
 
 WORLDS: dict[str, str] = {
@@ -140,6 +162,11 @@ WORLDS: dict[str, str] = {
     "preferences": "contexts x candidate responses with a hidden true reward; feedback "
     "from Bradley-Terry annotators (flips, position bias) or selection-biased thumbs-up; "
     "a RAFT policy optimizes the learned reward",
+    "payments": "payments routing: categorical + numeric transactions, dynamic action sets, "
+    "imbalanced authorization reward from a model linear learners cannot fit; policies "
+    "retrain each generation on their own delayed logs",
+    "linear": "linear-logistic contextual bandit, r ~ Bernoulli(sigmoid(theta_a . x)) "
+    "(the peer-benchmark workload)",
 }
 
 

@@ -1,0 +1,173 @@
+"""What every contextual-bandit policy shares: a regression oracle, the retraining schedule
+(online, or at generation boundaries on a sliding window of logs), the remedies, and
+sampling an available action with its logged propensity.
+
+A subclass supplies only its exploration rule: ``index`` (deterministic policies: play the
+available action with the highest index) or ``probabilities`` (randomized policies: a
+distribution over the available actions). Everything is batched over replicates S and the
+N decisions of a round.
+
+Schedules:
+- online (``Retraining(online=True)``): the oracle folds in every revealed decision as it
+  arrives (Sherman-Morrison for the ridge oracle).
+- generations (``online=False``): revealed logs are buffered; every ``every`` rounds the
+  oracle is refit from scratch on the last ``window`` rounds of revealed logs (short-term
+  memory). Before the first refit the policy explores uniformly (generation 0's logs are
+  uniform-exploration logs, as in the Adyen paper's set-up).
+
+The policy state is mutated in place by ``update`` and returned (the ridge statistics are
+(S, K, d, d); copying them each round would cost more than the update itself).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from looplab.core.types import Action, ActionSpec, Feedback, Observation
+from looplab.policies.regression_oracles import Oracle, RidgeOracle
+from looplab.remedies.exploration import mix_uniform, uniform_probs
+from looplab.remedies.training_set import LogBatch, TrainingRemedies, build_training_set
+
+
+@dataclass(frozen=True)
+class Retraining:
+    """When the oracle learns: every revealed decision (online) or at generation boundaries
+    every ``every`` rounds from the last ``window`` rounds of revealed logs."""
+
+    online: bool = True
+    every: int = 1
+    window: int = 1
+
+    def __post_init__(self) -> None:
+        if self.every < 1:
+            raise ValueError(f"retraining every must be >= 1 round, got {self.every}")
+        if self.window < 1:
+            raise ValueError(f"retraining window must be >= 1 round, got {self.window}")
+
+
+@dataclass
+class CBState:
+    """Oracle state, counters and the log buffers of a batch-retrained policy."""
+
+    oracle: Any
+    n_actions: int
+    fitted: bool
+    t: int = 0  # rounds of feedback processed
+    n_learned: int = 0  # decisions learned from so far (VW's example counter)
+    window: deque[LogBatch] = field(default_factory=deque)
+    older: deque[LogBatch] = field(default_factory=deque)
+
+
+def masked_argmax(scores: np.ndarray, avail: np.ndarray) -> np.ndarray:
+    """(S, N) index of the highest score among available actions (lowest index on ties)."""
+    return np.where(avail, scores, -np.inf).argmax(axis=-1)
+
+
+def one_hot(arm: np.ndarray, K: int) -> np.ndarray:
+    """(..., K) one-hot rows for integer actions."""
+    return (arm[..., None] == np.arange(K)).astype(np.float64)
+
+
+def sample_actions(
+    probs: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw one action per row of ``probs`` (S, N, K) by inverse CDF; returns the actions
+    and their probabilities (the propensities to log)."""
+    cdf = np.cumsum(probs, axis=-1)
+    u = rng.random(probs.shape[:-1])[..., None] * cdf[..., -1:]
+    arm = np.minimum((u >= cdf).sum(axis=-1), probs.shape[-1] - 1)
+    # guard against round-off landing on a zero-probability (e.g. unavailable) action
+    prop = np.take_along_axis(probs, arm[..., None], axis=-1)[..., 0]
+    bad = prop <= 0
+    if bad.any():
+        fallback = masked_argmax(probs, avail)
+        arm = np.where(bad, fallback, arm)
+        prop = np.take_along_axis(probs, arm[..., None], axis=-1)[..., 0]
+    return arm, prop
+
+
+@dataclass(frozen=True)
+class ContextualPolicy:
+    """Base of the contextual policies; see the module docstring."""
+
+    oracle: Oracle = field(default_factory=RidgeOracle)
+    retraining: Retraining = field(default_factory=Retraining)
+    remedies: TrainingRemedies = field(default_factory=TrainingRemedies)
+    name: str = "contextual"
+
+    deterministic: ClassVar[bool] = False
+    needs_variance: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        if self.needs_variance and not self.oracle.has_variance:
+            raise ValueError(
+                f"policy {self.name!r} needs a posterior variance: use the linear oracle, "
+                f"not {type(self.oracle).__name__}"
+            )
+        if self.retraining.online and not hasattr(self.oracle, "update"):
+            raise ValueError(
+                f"{type(self.oracle).__name__} retrains only at generation boundaries: "
+                "set retraining online = false"
+            )
+
+    # -- the exploration rule (subclasses) -------------------------------------------------
+    def index(self, st: CBState, X: np.ndarray) -> np.ndarray:
+        """(S, N, K) scores whose available argmax a deterministic policy plays."""
+        raise NotImplementedError
+
+    def probabilities(
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """(S, N, K) action distribution (zero on unavailable actions)."""
+        return one_hot(masked_argmax(self.index(st, X), avail), avail.shape[-1])
+
+    def greedy_probabilities(self, st: CBState, X: np.ndarray, avail: np.ndarray) -> np.ndarray:
+        """(S, N, K) the oracle's greedy policy (the ERM model deployed without exploration),
+        e.g. as the target policy of an off-policy evaluation."""
+        return one_hot(masked_argmax(self.oracle.predict(st.oracle, X), avail), avail.shape[-1])
+
+    # -- Policy protocol -----------------------------------------------------------------------
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> CBState:
+        if spec.n_features < 1:
+            raise ValueError(f"{self.name} needs a contextual world (n_features >= 1)")
+        st = self.oracle.init(replicates, spec.n_arms, spec.n_features)
+        return CBState(st, spec.n_arms, fitted=self.retraining.online)
+
+    def act(self, st: CBState, obs: Observation, rng: np.random.Generator) -> Action:
+        X, avail = obs["features"], obs["avail"]
+        share = self.remedies.uniform_slice
+        if not st.fitted:
+            probs = uniform_probs(avail)
+        elif self.deterministic and share == 0.0:
+            arm = masked_argmax(self.index(st, X), avail)
+            return Action(arm=arm, propensity=np.ones(arm.shape))
+        else:
+            probs = mix_uniform(self.probabilities(st, X, avail, rng), avail, share)
+        arm, prop = sample_actions(probs, avail, rng)
+        return Action(arm=arm, propensity=prop)
+
+    def update(self, st: CBState, fb: Feedback) -> CBState:
+        rt = self.retraining
+        if fb.mask.any():
+            X = fb.signals["features"]
+            st.n_learned += int(fb.mask.sum()) * X.shape[1] // fb.mask.shape[0]
+            if rt.online:
+                st.oracle = self.oracle.update(st.oracle, X, fb.arm, fb.reward, fb.mask)
+            else:
+                st.window.append(
+                    LogBatch(X, fb.signals["avail"], fb.arm, fb.propensity, fb.reward, fb.mask)
+                )
+                while len(st.window) > rt.window:
+                    st.older.append(st.window.popleft())
+                    while len(st.older) > self.remedies.older_rounds:
+                        st.older.popleft()
+        st.t += 1
+        if not rt.online and st.t % rt.every == 0 and st.window:
+            X, arm, reward, w = build_training_set(st.window, st.older, self.remedies)
+            st.oracle = self.oracle.fit(st.oracle, X, arm, reward, w)
+            st.fitted = True
+        return st

@@ -1,0 +1,28 @@
+"""Uniform exploration with a supervised (ERM) model: the baseline of the Adyen paper.
+
+Rule: p(a | x) = 1 / |A(x)| for every available action, always. The oracle is still fit
+on the logs (empirical risk minimisation), so ``greedy_probabilities`` gives the policy
+one would deploy from these uniform logs, for off-policy evaluation before deploying it.
+Its online reward is the reference every exploiting policy should beat (notes section 4c).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from looplab.policies.contextual import CBState, ContextualPolicy
+from looplab.remedies.exploration import uniform_probs
+
+
+@dataclass(frozen=True)
+class UniformERM(ContextualPolicy):
+    """Uniform over available actions; the ERM oracle is trained but not acted on."""
+
+    name: str = "uniform"
+
+    def probabilities(
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        return uniform_probs(avail)
