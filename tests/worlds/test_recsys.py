@@ -69,6 +69,19 @@ def test_first_round_replays_human_era_clicks_with_hgc_only_lists():
     assert st2.stage == 1 and np.all(st2.share == 0.0)
 
 
+def test_a_nonzero_initial_share_starts_the_loop_with_both_copies_in_the_log():
+    w = _world(n_users=500, initial_aigc_share=0.4)
+    st = _reset(w, S=2)
+    obs = w.observe(st, np.random.default_rng(0))
+    _, out = w.step(st, Action(_scores_favouring(obs, 0.0), np.ones(2)), obs,
+                    np.random.default_rng(1))
+    n = int(obs["n_log"])
+    tol = 4 * np.sqrt(0.4 * 0.6 / n)
+    assert np.allclose(out.truth["aigc_click_share"], 0.4, atol=tol)
+    assert out.truth["log_slate_mask"].all()
+    assert out.truth["history_aigc_share"][0] == 0.4
+
+
 def test_users_click_the_higher_ranked_relevant_copy():
     w = _world()
     st = _reset(w)
