@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import pytest
 
-from looplab.experiments.bandits import run_bandit, summarize_bandit
+from looplab.experiments.bandits import (
+    DAMP_FACTOR,
+    DROP_MARGIN,
+    FIRST_GEN_MARGIN,
+    IMBALANCE_MARGIN,
+    NOISE_FACTOR,
+    check_claims,
+    run_bandit,
+    summarize_bandit,
+)
 from looplab.experiments.registry import load_scenario
 
 POLICIES = ("uniform", "greedy", "squarecb", "squarecb+older", "squarecb+uniform5",
             "squarecb+ipw", "squarecb+balance")
-FIRST_GEN_MARGIN = 0.03  # SquareCB's first trained generation over uniform (reward)
-IMBALANCE_MARGIN = 0.03  # growth of the training window's positive-class rate
-NOISE_FACTOR = 2.0  # oscillation amplitude vs uniform's (the noise floor of |Δ| per gen)
-DROP_MARGIN = 0.01  # a later generation at least this much worse than the one before
-DAMP_FACTOR = 0.75  # a remedy damps: amplitude <= 0.75 x SquareCB's without it
-
 
 @pytest.fixture(scope="module")
 def summary() -> dict[str, dict[str, float]]:
@@ -63,3 +66,12 @@ def test_remedy_damps_oscillation_to_0_75_of_squarecb(summary, remedy):
 def test_reweighting_remedy_damps_oscillation_to_0_75_of_squarecb(summary, remedy):
     assert (summary[remedy]["oscillation_amplitude_mean"]
             <= DAMP_FACTOR * summary["squarecb"]["oscillation_amplitude_mean"])
+
+
+def test_check_claims_reports_the_same_verdicts(summary):
+    verdicts = {c["claim"]: c["held"] for c in check_claims(summary)}
+    assert len(verdicts) == 8
+    assert [k for k, held in verdicts.items() if not held] == [
+        "squarecb+ipw damps the oscillation (|Δ| <= 0.75 x SquareCB's)",
+        "squarecb+balance damps the oscillation (|Δ| <= 0.75 x SquareCB's)",
+    ]

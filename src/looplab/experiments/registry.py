@@ -148,6 +148,7 @@ KINDS: dict[str, ExperimentKind] = {
             ("propensity_entropy", "propensity entropy (nats)", False),
         ),
         policies=bandits.POLICY_DESCRIPTIONS,
+        claims=bandits.check_claims,
     ),
 }
 
