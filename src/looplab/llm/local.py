@@ -175,7 +175,8 @@ class LocalBackend:
         out: dict[str, float | None] = {}
         with self._lock, torch.inference_mode():
             if all(len(c) == 1 for c in cands):
-                logits = model(torch.tensor([prompt])).logits[0, -1]
+                # only the last position's logits are needed (saves the vocab projection)
+                logits = model(torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
                 lp = torch.log_softmax(logits.double(), dim=-1)
                 for name, c in zip(payload["candidates"], cands, strict=True):
                     out[name] = float(lp[c[0]])
