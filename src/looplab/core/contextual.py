@@ -14,26 +14,29 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def contextual_outcome(
-    p: np.ndarray, action: Action, obs: Observation, rng: np.random.Generator
+    p: np.ndarray, action: Action, obs: Observation, rng: np.random.Generator,
+    all_available: bool = False,
 ) -> Outcome:
     """Bernoulli rewards of the chosen actions, given (S, N, K) success probabilities.
 
     Truth holds every action's expected reward, the best available one per context, the
     chosen one's, and the observable log columns (features, avail) a channel may forward.
-    An action outside the availability mask is a policy bug and raises.
+    An action outside the availability mask is a policy bug and raises. ``all_available``
+    (worlds without action masks) skips the mask work.
     """
     avail = obs["avail"]
     arm = action.arm
     K = p.shape[-1]
     rows = np.arange(arm.size)
     flat_arm = arm.reshape(-1)
-    ok = avail.reshape(-1, K)[rows, flat_arm]
-    if not ok.all():
-        raise ValueError(
-            f"policy chose an unavailable action in {int((~ok).sum())} transactions"
-        )
+    if not all_available:
+        ok = avail.reshape(-1, K)[rows, flat_arm]
+        if not ok.all():
+            raise ValueError(
+                f"policy chose an unavailable action in {int((~ok).sum())} transactions"
+            )
     chosen = p.reshape(-1, K)[rows, flat_arm].reshape(arm.shape)
-    best = np.where(avail, p, -np.inf).max(axis=-1)
+    best = p.max(axis=-1) if all_available else np.where(avail, p, -np.inf).max(axis=-1)
     reward = (rng.random(chosen.shape) < chosen).astype(np.float64)
     truth = {
         "expected": p,

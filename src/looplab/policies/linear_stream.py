@@ -2,9 +2,9 @@
 oracle on one pre-drawn stream of contexts, as a tight loop of ~12 small numpy calls per
 decision.
 
-The rules are exactly those of ``linucb.py``, ``squarecb.py``,
-``contextual_greedy.py`` and ``contextual_epsilon_greedy.py`` with ``RidgeOracle`` online
-(mu = 0, Sherman-Morrison updates, actions drawn by inverse CDF from one uniform per
+The rules are exactly those of ``linucb.py``, ``squarecb.py``, ``contextual_greedy.py``
+and ``contextual_epsilon_greedy.py`` with ``RidgeOracle`` online (mu = 0, Sherman-Morrison
+and recursive-least-squares updates, actions drawn by inverse CDF from one uniform per
 decision); the tests check that it takes the same actions as the batched policies run
 through ``core.loop.run`` on the same data. Use it when one stream is all there is (the
 loop's per-round protocol overhead dominates at S = 1); for many replicates use the
@@ -60,7 +60,6 @@ def run_linear_stream(
 
     A_inv = np.tile(np.eye(d) / policy.oracle.l2, (K, 1, 1))
     A_flat = A_inv.reshape(K * d, d)  # a view: rows of all K inverses
-    b = np.zeros((K, d))
     theta = np.zeros((K, d))
     arms = np.empty(T, dtype=np.int64)
     props = np.ones(T)
@@ -100,7 +99,7 @@ def run_linear_stream(
         r = 1.0 if reward_u[t] < expected[t, a] else 0.0
         arms[t] = a
         rewards[t] = r
-        A_inv[a] -= np.outer(v, v / (1.0 + v @ x))
-        b[a] += r * x
-        theta[a] = A_inv[a] @ b[a]
+        den = 1.0 + v @ x
+        A_inv[a] -= np.outer(v, v / den)
+        theta[a] += v * ((r - theta[a] @ x) / den)
     return StreamResult(arms, props, rewards)

@@ -6,10 +6,13 @@ Li et al. 2010), in numpy, over all replicates at once:
     A_a = l2 I + sum_i w_i x_i x_i^T,   b_a = sum_i w_i (r_i - mu) x_i,   theta_a = A_a^-1 b_a
     predict(x, a) = mu + theta_a . x,    variance(x, a) = x^T A_a^-1 x
 Online updates are Sherman-Morrison rank-one updates of A_a^-1 (O(d^2) per decision, no
-inverse); batch refits (generation boundaries) solve all (replicate, action) systems in
-one call. mu = 0 online (the textbook model); a batch refit centres on the training
-window's weighted success rate, so an action with little data predicts the overall rate
-rather than 0. l2 = 1 is the usual default (MABWiser's and Li et al.'s).
+inverse) and the matching recursive-least-squares step for theta,
+    theta_a <- theta_a + A_a^-1 x (r - mu - theta_a . x) / (1 + x^T A_a^-1 x)
+(A_a^-1 the inverse before the update), which equals A_a^-1 b_a after it; batch refits
+(generation boundaries) solve all (replicate, action) systems in one call. mu = 0 online
+(the textbook model); a batch refit centres on the training window's weighted success
+rate, so an action with little data predicts the overall rate rather than 0. l2 = 1 is
+the usual default (MABWiser's and Li et al.'s).
 
 ``BoostedOracle`` — ``sklearn.ensemble.HistGradientBoostingClassifier`` on the features
 plus a one-hot action (the industrial choice the Adyen paper reports: gradient-boosted
@@ -53,7 +56,6 @@ class RidgeState:
     """Per (replicate, action) ridge statistics; arrays are updated in place."""
 
     A_inv: np.ndarray  # (S, K, d, d)
-    b: np.ndarray  # (S, K, d)
     theta: np.ndarray  # (S, K, d): row a is theta_a
     mu: np.ndarray  # (S,) prediction offset
 
@@ -72,7 +74,7 @@ class RidgeOracle:
     def init(self, replicates: int, n_actions: int, n_features: int) -> RidgeState:
         S, K, d = replicates, n_actions, n_features
         A_inv = np.broadcast_to(np.eye(d) / self.l2, (S, K, d, d)).copy()
-        return RidgeState(A_inv, np.zeros((S, K, d)), np.zeros((S, K, d)), np.zeros(S))
+        return RidgeState(A_inv, np.zeros((S, K, d)), np.zeros(S))
 
     def predict(self, st: RidgeState, X: np.ndarray) -> np.ndarray:
         """(S, N, K) predicted reward for contexts X (S, N, d)."""
@@ -92,15 +94,14 @@ class RidgeOracle:
         self, st: RidgeState, X: np.ndarray, arm: np.ndarray, reward: np.ndarray,
         mask: np.ndarray,
     ) -> RidgeState:
-        """Online: fold in each revealed (x, a, r) with a Sherman-Morrison update (in place):
-        A^-1 <- A^-1 - (A^-1 x)(A^-1 x)^T / (1 + x^T A^-1 x),  b <- b + (r - mu) x."""
+        """Online: fold in each revealed (x, a, r) with a Sherman-Morrison update of A^-1 and
+        the recursive-least-squares step for theta (module docstring), in place."""
         S, K, d, _ = st.A_inv.shape
         rows = np.arange(S) if mask.all() else np.flatnonzero(mask)
         if rows.size == 0:
             return st
         A2 = st.A_inv.reshape(S * K, d, d)  # flat (replicate, action) views: np.take and
-        b2 = st.b.reshape(S * K, d)  # flat assignment beat 2-D fancy indexing
-        th2 = st.theta.reshape(S * K, d)
+        th2 = st.theta.reshape(S * K, d)  # flat assignment beat 2-D fancy indexing
         for n in range(X.shape[1]):
             x = X[rows, n]  # (R, d)
             idx = rows * K + arm[rows, n]
@@ -109,10 +110,10 @@ class RidgeOracle:
             denom = 1.0 + np.matmul(x[:, None, :], v)  # (R, 1, 1)
             Ai -= np.matmul(v, v.transpose(0, 2, 1) / denom)
             A2[idx] = Ai
-            b = np.take(b2, idx, axis=0)
-            b += (reward[rows, n] - st.mu[rows])[:, None] * x
-            b2[idx] = b
-            th2[idx] = np.matmul(Ai, b[:, :, None])[:, :, 0]
+            th = np.take(th2, idx, axis=0)
+            resid = reward[rows, n] - st.mu[rows] - np.einsum("rd,rd->r", th, x)
+            th += v[:, :, 0] * (resid / denom[:, 0, 0])[:, None]
+            th2[idx] = th
         return st
 
     def fit(
@@ -140,7 +141,7 @@ class RidgeOracle:
             b[:, k] = np.einsum("smd,sm->sd", Xw, y)
         A_inv = np.linalg.inv(A)
         theta = np.matmul(A_inv, b[..., None])[..., 0]  # (S, K, d)
-        return RidgeState(A_inv, b, theta, mu)
+        return RidgeState(A_inv, theta, mu)
 
 
 @dataclass

@@ -71,7 +71,8 @@ class LinearBanditWorld:
         self, state: LinearBanditState, action: Action, obs: Observation,
         rng: np.random.Generator,
     ) -> tuple[LinearBanditState, Outcome]:
-        return state, contextual_outcome(self.expected_reward(state, obs), action, obs, rng)
+        p = self.expected_reward(state, obs)
+        return state, contextual_outcome(p, action, obs, rng, all_available=True)
 
     def draw_streams(
         self, rounds: int, replicates: int, seed: int
