@@ -99,3 +99,25 @@ def test_revise_and_debias_prompt_reach_the_server(tmp_path):
 
         debias_prompt(judge)(it.question, it.better, it.worse)
         assert "Ignore the order" in seen[-1][0]["content"] and seen[-1][0]["role"] == "system"
+
+
+def test_rbd_loop_with_an_llm_detector_over_http(tmp_path):
+    """The detector says 'Biased: Yes' every time and the judge never changes its mind: the
+    loop asks detector and judge exactly max_rounds (3) times each after the first verdict."""
+    kinds = []
+
+    def reply(body):
+        text = body["messages"][-1]["content"]
+        if text.startswith("You check an AI judge"):
+            kinds.append("detect")
+            return "Answer B carries a citation that is not evidence.\nBiased: Yes"
+        kinds.append("revise" if "Prior evaluation" in text else "judge")
+        return "B"
+
+    from looplab.judges import mitigate
+
+    with FakeOpenAI(reply=reply, top=lambda body: None) as srv:
+        loop = mitigate(LLMJudge(_client(srv, tmp_path), mode="parse"), "rbd-llm")
+        it = ITEMS[0]
+        assert loop(it.question, it.better, it.worse).choice == "B"
+    assert kinds == ["judge"] + ["detect", "revise"] * 3

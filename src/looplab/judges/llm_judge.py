@@ -23,7 +23,7 @@ import threading
 from typing import Literal
 
 from looplab.judges.base import Verdict, parse_verdict
-from looplab.llm import LLMClient, LLMResponseError
+from looplab.llm import LLMClient, LLMNoLogprobsError
 
 DEFAULT_SYSTEM = (
     "You are a careful, impartial judge. Decide which of two answers to a question is "
@@ -77,7 +77,7 @@ class LLMJudge:
         if self._use_logprobs:
             try:
                 lp = self.client.logprobs(user, ["A", "B"], system=self.system_prompt)
-            except LLMResponseError:
+            except LLMNoLogprobsError:
                 if self.mode == "logprobs":
                     raise
                 with self._lock:

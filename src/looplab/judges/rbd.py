@@ -133,9 +133,12 @@ class DetectRevise:
                  ) -> Verdict:
         verdict = self.judge(question, answer_a, answer_b, sample=sample)
         for round_ in range(self.max_rounds):
-            found = self.detector(question, answer_a, answer_b, verdict, sample=sample)
+            # each round is a fresh ask (its own sample number), so sampling detectors and
+            # judges are not answered from the cache of the previous round
+            sub = sample * self.max_rounds + round_ + 1
+            found = self.detector(question, answer_a, answer_b, verdict, sample=sub)
             if not found.biased:
                 break
             verdict = self.judge.revise(question, answer_a, answer_b, verdict, found.analysis,
-                                        sample=sample * self.max_rounds + round_ + 1)
+                                        sample=sub)
         return verdict

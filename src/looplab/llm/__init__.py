@@ -14,6 +14,7 @@ from looplab.llm.client import Completion, LLMClient, as_messages
 from looplab.llm.errors import (
     LLMConnectionError,
     LLMError,
+    LLMNoLogprobsError,
     LLMRequestError,
     LLMResponseError,
     LLMUnavailableError,
@@ -25,6 +26,7 @@ __all__ = [
     "LLMClient",
     "LLMConnectionError",
     "LLMError",
+    "LLMNoLogprobsError",
     "LLMRequestError",
     "LLMResponseError",
     "LLMUnavailableError",

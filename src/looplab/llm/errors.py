@@ -20,5 +20,9 @@ class LLMResponseError(LLMError):
     """The server answered with a body that is not the expected JSON shape."""
 
 
+class LLMNoLogprobsError(LLMResponseError):
+    """The server answered but gave no token log-probabilities (it does not support them)."""
+
+
 class LLMUnavailableError(LLMError):
     """A local model or its dependencies are not installed."""

@@ -24,7 +24,12 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from looplab.llm.errors import LLMConnectionError, LLMRequestError, LLMResponseError
+from looplab.llm.errors import (
+    LLMConnectionError,
+    LLMNoLogprobsError,
+    LLMRequestError,
+    LLMResponseError,
+)
 
 TOP_LOGPROBS = 20  # the OpenAI API's maximum for top_logprobs
 
@@ -174,7 +179,7 @@ class OpenAIBackend:
             top = choice["logprobs"]["content"][0]["top_logprobs"]
             pairs = [(str(t["token"]), float(t["logprob"])) for t in top]
         except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise LLMResponseError(
+            raise LLMNoLogprobsError(
                 f"malformed response from {self.base_url}: no choices[0].logprobs.content"
                 "[0].top_logprobs (does the server support logprobs?)"
             ) from exc
