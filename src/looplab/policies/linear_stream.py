@@ -69,16 +69,24 @@ def run_linear_stream(
     alpha = policy.alpha if is_ucb else 0.0
     eps = policy.epsilon if isinstance(policy, ContextualEpsilonGreedy) else 0.0
     eye = np.arange(K)
+    ru = reward_u.tolist()  # Python floats: scalar work off numpy's per-call overhead
+    au = action_u.tolist() if action_u is not None else None
+    sqrt, mul = np.sqrt, np.multiply
     for t in range(T):
         x = contexts[t]
-        pred = theta @ x
         if is_ucb:
             Ax = (A_flat @ x).reshape(K, d)  # row k: A_k^-1 x
             # (Ax * x).sum rather than Ax @ x: rows of untried actions then tie exactly, as
             # in the batched path, so ties break the same way (lowest index)
-            a = int((pred + alpha * np.sqrt((Ax * x).sum(axis=1))).argmax())
+            idx = (Ax * x).sum(axis=1)
+            sqrt(idx, out=idx)
+            if alpha != 1.0:
+                idx *= alpha
+            idx += theta @ x
+            a = int(idx.argmax())
             v = Ax[a]
         else:
+            pred = theta @ x
             best = int(pred.argmax())
             if is_sq:
                 gamma = policy.gamma_scale * max(t, 1) ** policy.gamma_exponent
@@ -93,13 +101,14 @@ def run_linear_stream(
                 a = best
             else:
                 cdf = np.cumsum(p)
-                a = min(int((action_u[t] * cdf[-1] >= cdf).sum()), K - 1)  # type: ignore[index]
+                a = min(int((au[t] * cdf[-1] >= cdf).sum()), K - 1)  # type: ignore[index]
                 props[t] = p[a]
             v = A_inv[a] @ x
-        r = 1.0 if reward_u[t] < expected[t, a] else 0.0
+        r = 1.0 if ru[t] < expected[t, a] else 0.0
         arms[t] = a
         rewards[t] = r
-        den = 1.0 + v @ x
-        A_inv[a] -= np.outer(v, v / den)
-        theta[a] += v * ((r - theta[a] @ x) / den)
+        den = 1.0 + float(v @ x)
+        th = theta[a]  # a view
+        A_inv[a] -= mul(v[:, None], v / den)
+        th += v * ((r - float(th @ x)) / den)
     return StreamResult(arms, props, rewards)
