@@ -207,3 +207,14 @@ def test_bad_audit_arguments_name_the_field():
         mitigate(judge, "debias-prompt")
     with pytest.raises(TypeError, match="not a Verdict"):
         audit(lambda q, a, b, sample=0: "A", ITEMS[:2], ["position"])
+
+
+def test_logit_shift_recovers_planted_coefficients_exactly():
+    """With P(A) exposed, the cue's pull in logits is the planted coefficient itself:
+    position 1.5 and bandwagon 1.2 (cues that change no answer text, so no length term)."""
+    judge = ReferenceJudge(ITEMS, position=1.5, bandwagon=1.2, emotional=-0.4, seed=1)
+    rep = audit(judge, ITEMS, ["position", "bandwagon", "emotional", "authority"], seed=1)
+    assert rep.metric("position", "logit_shift") == pytest.approx(1.5, abs=1e-9)
+    assert rep.metric("bandwagon", "logit_shift") == pytest.approx(1.2, abs=1e-9)
+    assert rep.metric("emotional", "logit_shift") == pytest.approx(-0.4, abs=1e-9)
+    assert rep.metric("authority", "logit_shift") == 0.0

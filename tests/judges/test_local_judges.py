@@ -33,6 +33,7 @@ def test_smollm2_judge_audit_end_to_end(tmp_path):
     assert rep.metric("clean", "invalid_rate") == 0.0  # logprob verdicts always exist
     p = rep.records["p_a"].to_numpy()
     assert np.all((p > 0) & (p < 1))
+    assert all(np.isfinite(rep.metric(b, "logit_shift")) for b in BIASES)
     # the logprob judge is deterministic, so swapping and aggregating removes position
     # effects exactly, whatever the model's own bias is
     swapped = audit(mitigate(judge, "swap"), ITEMS, ["position"], seed=0)

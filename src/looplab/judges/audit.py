@@ -33,7 +33,11 @@ on the discordant unit pairs (statsmodels; Holm-adjusted across biases), Cohen's
 cue-following rate against the no-cue rate, flip rate with a Wilson interval, excess flip
 rate over the noise floor (Newcombe interval), accuracy with the cue on the worse and on the
 better answer, accuracy change, and RBD's consistency (correct both clean and with the cue on
-the worse answer). Unparseable verdicts are dropped from every rate and counted separately.
+the worse answer). For judges that report P(A) (logprob LLM judges, reference judges) also
+``logit_shift`` = mean of (logit P(better | cue on better) - logit P(better | cue on worse)) / 2,
+the cue's pull in logits: it sees a cue that moves a judge's confidence without flipping
+its verdict (for a reference judge it is exactly the planted coefficient). Unparseable
+verdicts are dropped from every rate and counted separately.
 """
 
 from __future__ import annotations
@@ -197,6 +201,14 @@ def _picked_better(v: Verdict, better_at: str) -> float:
     return 1.0 if v.choice == better_at else 0.0
 
 
+def _logit_better(p_a: float | None, better_at: str) -> float:
+    """logit P(better answer), from the judge's P(A) (clipped to +/- 13.8 logits)."""
+    if p_a is None or math.isnan(p_a):
+        return math.nan
+    p = min(max(p_a if better_at == "A" else 1.0 - p_a, 1e-6), 1 - 1e-6)
+    return math.log(p / (1.0 - p))
+
+
 def _records(items: list[PairItem], calls: list[Call],
              verdicts: dict[tuple[Shown, int], Verdict]) -> pd.DataFrame:
     rows = []
@@ -207,7 +219,8 @@ def _records(items: list[PairItem], calls: list[Call],
             "target": c.target, "order": c.order, "sample": c.sample,
             "choice": v.choice or "unparseable",
             "picked_better": _picked_better(v, c.shown.better_at),
-            "p_a": math.nan if v.p_a is None else v.p_a, "raw": v.raw or "",
+            "p_a": math.nan if v.p_a is None else v.p_a,
+            "logit_better": _logit_better(v.p_a, c.shown.better_at), "raw": v.raw or "",
             "question": c.shown.question, "answer_a": c.shown.answer_a,
             "answer_b": c.shown.answer_b,
         })
@@ -308,28 +321,34 @@ def _rate_rows(bias: str, metric: str, values: np.ndarray, alpha: float) -> dict
     return _row(bias, metric, float(v.mean()), lo, hi, len(v))
 
 
-def _lookup(rec: pd.DataFrame) -> dict[tuple[str, str, str, str, int], float]:
-    """(item, bias, target, order, sample) -> picked_better."""
+Lookup = dict[tuple[str, str, str, str, int], tuple[float, float]]
+
+
+def _lookup(rec: pd.DataFrame) -> Lookup:
+    """(item, bias, target, order, sample) -> (picked_better, logit_better)."""
     cols = [rec[k].tolist() for k in ("item", "bias", "target", "order", "sample")]
-    return dict(zip(zip(*cols, strict=True), rec["picked_better"].tolist(), strict=True))
+    vals = zip(rec["picked_better"].tolist(), rec["logit_better"].tolist(), strict=True)
+    return dict(zip(zip(*cols, strict=True), vals, strict=True))
 
 
-def _paired_units(look: dict[tuple[str, str, str, str, int], float], item_ids: list[str],
-                  bias: str, repeats: int) -> pd.DataFrame:
-    """Per unit: pb (cue on better), pw (cue on worse), c (clean, NaN for position)."""
+def _paired_units(look: Lookup, item_ids: list[str], bias: str, repeats: int) -> pd.DataFrame:
+    """Per unit: pb / pw = picked better with the cue on the better / worse answer, c =
+    clean (NaN for position), lb / lw = logit P(better) in the two cued conditions."""
     rows = []
-    nan = math.nan
+    none = (math.nan, math.nan)
     for it in item_ids:
         for r in range(repeats):
             if bias == POSITION:
-                rows.append((it, look.get((it, CLEAN, "none", "better-first", r), nan),
-                             look.get((it, CLEAN, "none", "worse-first", r), nan), nan))
+                b = look.get((it, CLEAN, "none", "better-first", r), none)
+                w = look.get((it, CLEAN, "none", "worse-first", r), none)
+                rows.append((it, b[0], w[0], math.nan, b[1], w[1]))
                 continue
             for order in ORDERS:
-                rows.append((it, look.get((it, bias, "better", order, r), nan),
-                             look.get((it, bias, "worse", order, r), nan),
-                             look.get((it, CLEAN, "none", order, r), nan)))
-    return pd.DataFrame(rows, columns=["item", "pb", "pw", "c"])
+                b = look.get((it, bias, "better", order, r), none)
+                w = look.get((it, bias, "worse", order, r), none)
+                c = look.get((it, CLEAN, "none", order, r), none)
+                rows.append((it, b[0], w[0], c[0], b[1], w[1]))
+    return pd.DataFrame(rows, columns=["item", "pb", "pw", "c", "lb", "lw"])
 
 
 def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: float,
@@ -347,9 +366,9 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
     noise_k = noise_n = 0
     for it in item_ids:
         for order in ORDERS:
-            base = look.get((it, CLEAN, "none", order, 0), math.nan)
+            base = look.get((it, CLEAN, "none", order, 0), (math.nan,))[0]
             for r in range(1, repeats):
-                other = look.get((it, CLEAN, "none", order, r), math.nan)
+                other = look.get((it, CLEAN, "none", order, r), (math.nan,))[0]
                 if not (math.isnan(base) or math.isnan(other)):
                     noise_k += base != other
                     noise_n += 1
@@ -388,6 +407,23 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
         effects[bias] = Effect(bias, est, lo, hi, verdict, p, math.nan, h, n_items, int(ok.sum()))
         rows.append(_row(bias, "effect", est, lo, hi, n_items, verdict))
         rows.append(_rate_rows(bias, "cue_follow_rate", follow, alpha))
+        # with P(A) from the judge (logprob judges): the cue's pull in logits, half the
+        # difference logit P(better | cue on better) - logit P(better | cue on worse)
+        lb, lw = u["lb"].to_numpy(dtype=float), u["lw"].to_numpy(dtype=float)
+        okl = ~np.isnan(lb) & ~np.isnan(lw)
+        if okl.any():
+            ls = pd.Series((lb[okl] - lw[okl]) / 2).groupby(u["item"].to_numpy()[okl]).mean()
+            lsv = ls.to_numpy(dtype=float)
+            if len(lsv) > 1 and not np.all(lsv == lsv[0]):
+                res = stats.bootstrap((lsv,), np.mean, n_resamples=n_boot, method="percentile",
+                                      confidence_level=1 - alpha, vectorized=True,
+                                      rng=generator(seed, "audit-logit", bias))
+                lo_l, hi_l = float(res.confidence_interval.low), float(res.confidence_interval.high)
+            else:
+                lo_l = hi_l = float(lsv.mean())
+            rows.append(_row(bias, "logit_shift", float(lsv.mean()), lo_l, hi_l, len(lsv)))
+        else:
+            rows.append(_row(bias, "logit_shift", math.nan))
         rows.append(_row(bias, "cohens_h", h, n=int(ok.sum())))
         rows.append(_row(bias, "mcnemar_p", p, n=int(ok.sum())))
         # flips: the content choice changes when only the cue changes
