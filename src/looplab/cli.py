@@ -278,15 +278,16 @@ def audit_judge_cmd(
         return
     console = Console()
     for arm, rep in reports.items():
-        t = Table("bias", "effect [95% CI]", "verdict", "flip rate", "acc. change", "McNemar p",
+        t = Table("bias", "effect [95% CI]", "verdict", "flips", "acc. Δ", "logit shift", "p",
                   title=f"{arm}: {rep.judge} ({rep.settings['n_items']} items, clean accuracy "
                         f"{rep.metric('clean', 'accuracy'):.3g})")
         for b, e in rep.effects.items():
             ci = "" if math.isnan(e.estimate) else \
-                f"{e.estimate:+.3f} [{e.ci_low:+.3f}, {e.ci_high:+.3f}]"
-            t.add_row(b, ci, e.verdict,
-                      f"{rep.metric(b, 'flip_rate'):.3g}",
-                      f"{rep.metric(b, 'accuracy_change'):+.3g}", f"{e.p_value:.2g}")
+                f"{e.estimate:+.2f} [{e.ci_low:+.2f}, {e.ci_high:+.2f}]"
+            shift = rep.metric(b, "logit_shift")
+            t.add_row(b, ci, e.verdict, f"{rep.metric(b, 'flip_rate'):.2f}",
+                      f"{rep.metric(b, 'accuracy_change'):+.2f}",
+                      "" if math.isnan(shift) else f"{shift:+.2f}", f"{e.p_value:.2g}")
         console.print(t)
     console.print(f"results: {out_dir}")
 
