@@ -73,3 +73,17 @@ def test_report_renders_in_headless_chromium_without_console_errors(report):
         assert shot.stat().st_size > 10_000
     finally:
         driver.quit()
+
+
+def test_report_covers_runs_of_different_scenario_families(tmp_path):
+    """Runs whose configs and metric columns differ (lending and retrieval) share a report."""
+    assert main(["run", "lending-synthetic", "--rounds", "50", "--replicates", "2", "--json",
+                 "--set", "oracle.rounds=20", "--out", str(tmp_path / "runs" / "a")]) == 0
+    assert main(["run", "retrieval-kair", "--rounds", "4", "--replicates", "2", "--json",
+                 "--out", str(tmp_path / "runs" / "b")]) == 0
+    out = tmp_path / "mixed.html"
+    assert main(["report", str(tmp_path / "runs"), "-o", str(out)]) == 0
+    html = out.read_text()
+    assert "lending-synthetic" in html and "retrieval-kair" in html
+    assert html.count("data:image/png;base64,") == 2
+    assert "summary unavailable" not in html

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from looplab.experiments.registry import KINDS
-from looplab.experiments.store import open_results
+from looplab.experiments.store import RESULTS_FILE, open_results, read_manifest
 
 
 def _figure_png(frame: pd.DataFrame, panels: tuple[tuple[str, str, bool], ...], title: str) -> str:
@@ -42,14 +42,18 @@ def build_report(path: str | Path, title: str | None = None) -> str:
     from jinja2 import Environment, select_autoescape
 
     con = open_results(path)
-    manifests = con.execute("SELECT run_dir, * EXCLUDE (run_dir) FROM manifests").df()
-    frame = con.execute("SELECT * FROM runs").df()
+    query = "SELECT DISTINCT run_dir FROM manifests ORDER BY 1"
+    dirs = [r[0] for r in con.execute(query).fetchall()]
     con.close()
+    # each run is read on its own, not through DuckDB's union of all runs: different
+    # scenario families have different configs and metric columns
+    manifests = pd.DataFrame([{"run_dir": d, **read_manifest(Path(d))} for d in dirs])
+    frames = {d: pd.read_parquet(Path(d) / RESULTS_FILE).assign(run_dir=d) for d in dirs}
     scenarios = []
     for name, runs in manifests.groupby("scenario", sort=True):
         first = runs.iloc[0]
         kind = KINDS.get(str(first["kind"]))
-        sub = frame[frame["scenario"] == name].copy()
+        sub = pd.concat([frames[d] for d in runs["run_dir"]], ignore_index=True)
         params = _param_columns(runs)
         groups = []
         for label, gframe, gruns in _split(sub, runs, params):
@@ -64,19 +68,21 @@ def build_report(path: str | Path, title: str | None = None) -> str:
                 "seeds": ", ".join(str(s) for s in sorted(gframe["seed"].unique())),
                 "headers": [], "rows": [], "claims": [],
             }
-            if kind is not None:
-                cfg = kind.model.model_validate(_record(gruns.iloc[0])["config"])
-                group["figure"] = _figure_png(gframe, kind.panels, f"{name} {label}".strip())
-                summary = kind.summarize(gframe, cfg)
-                group["headers"] = [h for h, _ in kind.table]
-                group["rows"] = [
-                    {"policy": pol, "cells": [_fmt(row, stem) for _, stem in kind.table]}
-                    for pol, row in summary.items()
-                ]
-                if kind.claims is not None:
-                    group["claims"] = kind.claims(summary)
-            else:
-                group["figure"] = _figure_png(gframe, (("reward", "reward", True),), name)
+            panels = kind.panels if kind is not None else (("reward", "reward", True),)
+            group["figure"] = _figure_png(gframe, panels, f"{name} {label}".strip())
+            try:
+                if kind is not None:
+                    cfg = kind.model.model_validate(_record(gruns.iloc[0])["config"])
+                    summary = kind.summarize(gframe, cfg)
+                    group["headers"] = [h for h, _ in kind.table]
+                    group["rows"] = [
+                        {"policy": pol, "cells": [_fmt(row, stem) for _, stem in kind.table]}
+                        for pol, row in summary.items()
+                    ]
+                    if kind.claims is not None:
+                        group["claims"] = kind.claims(summary)
+            except Exception as exc:  # noqa: BLE001 - one bad group must not sink the report
+                group["error"] = f"summary unavailable: {type(exc).__name__}: {exc}"
             groups.append(group)
         scenarios.append({
             "name": name, "anchor": f"s-{name}", "claim": first.get("claim") or "",
@@ -106,21 +112,7 @@ def build_report(path: str | Path, title: str | None = None) -> str:
 
 
 def _record(row: Any) -> dict[str, Any]:
-    rec = row["record"]
-    if isinstance(rec, str):
-        rec = json.loads(rec)
-    return _plain(rec)
-
-
-def _plain(x: Any) -> Any:
-    """DuckDB structs come back as dicts/arrays of numpy values; make them JSON-plain."""
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list | tuple | np.ndarray):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
+    return row["record"]
 
 
 def _param_columns(runs: pd.DataFrame) -> list[str]:
