@@ -98,9 +98,16 @@ def run_cmd(
         transient=True,
     ) as progress:
         task = progress.add_task("run", total=kind.progress_total(cfg))
-        _, summary, plot = execute_scenario(
-            cfg, out_dir, progress=lambda n: progress.advance(task, n)
-        )
+        try:
+            _, summary, plot = execute_scenario(
+                cfg, out_dir, progress=lambda n: progress.advance(task, n)
+            )
+        except KeyboardInterrupt:
+            if kind.checkpoint is None:
+                raise
+            print(f"looplab: interrupted; finished work is kept in {out_dir}; "
+                  f"rerun with --out {out_dir} to resume", file=sys.stderr)
+            raise typer.Exit(130) from None
 
     if as_json:
         payload = {
@@ -305,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI on ``argv``; returns the exit code (2 on bad input)."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=args, prog_name="looplab", standalone_mode=False)
+        rc = app(args=args, prog_name="looplab", standalone_mode=False)
+        # without standalone mode, click returns (not raises) the code of a typer.Exit
+        if isinstance(rc, int):
+            return rc
     except (ConfigError, UserError, DataMissingError) as exc:
         print(f"looplab: error: {exc}", file=sys.stderr)
         return 2

@@ -146,3 +146,39 @@ def test_unreachable_endpoint_is_one_line_error(tmp_path, capsys):
 def test_bad_config_names_the_field(sets, match):
     with pytest.raises(ConfigError, match=match):
         load_scenario("retrieval-kair", sets)
+
+
+def test_cli_run_interrupted_by_sigint_resumes_from_its_own_folder(tmp_path):
+    """A plain `looplab run` journals into its --out folder: Ctrl-C keeps the answered
+    questions, and rerunning into the same folder resumes instead of asking again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "looplab.cli", "run", "retrieval-kair", "--replicates", "1",
+            "--json", "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    journal = out / "journal.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if journal.exists() and len(journal.read_text().splitlines()) >= 30:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "rerun with --out" in err
+    kept = len(journal.read_text().splitlines())
+    assert kept >= 30 and not (out / "manifest.json").exists()
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    total = len(pd.read_parquet(out / "results.parquet"))
+    assert len(journal.read_text().splitlines()) == total  # nothing was answered twice
+    fresh = tmp_path / "fresh"
+    again = subprocess.run([*args[:-1], str(fresh)], capture_output=True, timeout=300)
+    assert again.returncode == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "results.parquet"), pd.read_parquet(fresh / "results.parquet")
+    )

@@ -146,3 +146,21 @@ def test_ray_executor_gives_the_same_cells_as_local_processes(tmp_path):
         a = pd.read_parquet(tmp_path / "local" / "cells" / cell.cell_id / store.RESULTS_FILE)
         b = pd.read_parquet(tmp_path / "ray" / "cells" / cell.cell_id / store.RESULTS_FILE)
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_failing_cell_does_not_stop_the_sweep_and_the_exit_code_says_so(tmp_path, capsys):
+    spec_path = _spec(tmp_path)
+    spec = load_spec(spec_path)
+    out = tmp_path / "out"
+    from looplab.experiments.sweep import prepare_output
+
+    prepare_output(spec, out)
+    broken = expand(spec)[0]
+    (out / "cells").mkdir()
+    (out / "cells" / broken.cell_id).write_text("a file where the cell folder should be")
+    code = main(["sweep", str(spec_path), "--out", str(out), "--workers", "2"])
+    text = capsys.readouterr()
+    assert code == 1
+    assert "3 run, 1 failed" in text.out
+    assert broken.cell_id in text.err
+    assert sum(store.is_complete(out / "cells" / c.cell_id) for c in expand(spec)) == 3

@@ -26,6 +26,9 @@ def execute_scenario(
     """Run ``cfg``, write results.parquet + manifest.json (+ plot.png) into ``out``; return
     the frame, the per-arm summary and the plot path."""
     kind = KINDS[cfg.kind]
+    if kind.checkpoint is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        cfg = kind.checkpoint(cfg, out)
     frame = kind.run(cfg, progress)
     summary = kind.summarize(frame, cfg)
     manifest: dict[str, Any] = {

@@ -40,6 +40,9 @@ class ExperimentKind:
     policies: dict[str, str]
     # the scenario's paper claims checked on a summary: [{"claim", "held", "detail"}]
     claims: Callable[[dict[str, dict[str, float]]], list[dict[str, Any]]] | None = None
+    # for kinds that can resume: the config with its checkpoint placed in the run's folder,
+    # so an interrupted ``looplab run --out DIR`` keeps finished work and a rerun resumes
+    checkpoint: Callable[[Any, Path], Any] | None = None
 
 
 KINDS: dict[str, ExperimentKind] = {
@@ -84,6 +87,7 @@ KINDS: dict[str, ExperimentKind] = {
         ),
         policies=retrieval.POLICY_DESCRIPTIONS,
         claims=retrieval.check_claims,
+        checkpoint=retrieval.journal_in,
     ),
     "echo_chamber": ExperimentKind(
         model=recsys.EchoChamberScenario,

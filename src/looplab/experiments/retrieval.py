@@ -404,3 +404,11 @@ def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
         out.append({"claim": f"two agents beat one on the hardest questions (>= +{MARGIN_TEAM} "
                     "EM)", "held": gain >= MARGIN_TEAM, "detail": f"EM gain {gain:+.3f}"})
     return out
+
+
+def journal_in(cfg: RetrievalScenario, out: Path) -> RetrievalScenario:
+    """``cfg`` journaling answered questions into the run folder ``out`` (unless the user
+    chose a journal), so an interrupted run keeps them and a rerun into ``out`` resumes."""
+    if cfg.journal:
+        return cfg
+    return cfg.model_copy(update={"journal": str(out / "journal.jsonl")})

@@ -188,10 +188,13 @@ def run_cell(cell: Cell, out: str) -> dict[str, Any]:
     except BaseException as exc:  # noqa: BLE001 - a failing cell must not stop the sweep
         if isinstance(exc, KeyboardInterrupt):
             raise
-        folder.mkdir(parents=True, exist_ok=True)
         err = {"cell": cell.cell_id, "error": f"{type(exc).__name__}: {exc}",
                "traceback": traceback.format_exc()}
-        store.atomic_write_text(folder / ERROR_FILE, json.dumps(err, indent=2))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            store.atomic_write_text(folder / ERROR_FILE, json.dumps(err, indent=2))
+        except OSError as write_exc:  # the error is still reported to the sweep
+            err["error"] += f" (error.json not written: {write_exc})"
         return {"cell": cell.cell_id, "ok": False, "error": err["error"],
                 "seconds": time.perf_counter() - t0}
 
@@ -207,16 +210,26 @@ class SweepOutcome:
     failed: list[dict[str, Any]]
 
 
+def _result_or_failure(cell: Cell, get: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A worker's result, or a failure record if the worker itself died."""
+    try:
+        return get()
+    except Exception as exc:  # noqa: BLE001 - e.g. a killed worker process
+        return {"cell": cell.cell_id, "ok": False, "seconds": float("nan"),
+                "error": f"worker failed: {type(exc).__name__}: {exc}"}
+
+
 def _local(cells: list[Cell], out: Path, workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # no inherited threads/locks from the parent
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending = {pool.submit(run_cell, c, str(out)) for c in cells}
+        futures = {pool.submit(run_cell, c, str(out)): c for c in cells}
+        pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                yield fut.result()
+                yield _result_or_failure(futures[fut], fut.result)
 
 
 def _ray(cells: list[Cell], out: Path, workers: int, address: str | None) -> Iterator[dict]:
@@ -231,11 +244,12 @@ def _ray(cells: list[Cell], out: Path, workers: int, address: str | None) -> Ite
         started = True
     try:
         remote = ray.remote(num_cpus=1)(run_cell)
-        pending = [remote.remote(c, str(out.resolve())) for c in cells]
+        refs = {remote.remote(c, str(out.resolve())): c for c in cells}
+        pending = list(refs)
         while pending:
             finished, pending = ray.wait(pending, num_returns=1)
             for ref in finished:
-                yield ray.get(ref)
+                yield _result_or_failure(refs[ref], lambda r=ref: ray.get(r))
     finally:
         if started:
             ray.shutdown()
