@@ -180,6 +180,12 @@ class LendingWorld:
         return replace(state, n_b=rng.binomial(self.config.n_applicants, state.pi))
 
     # -- loop ------------------------------------------------------------------------------
+    observation_dim = 1
+
+    def observation_vector(self, obs: Observation) -> np.ndarray:
+        """(S, 1): this round's share of group-B applicants (for the Gymnasium adapter)."""
+        return (obs["n_b"] / self.config.n_applicants)[:, None]
+
     def observe(self, state: LendingState, rng: np.random.Generator) -> Observation:
         N = self.config.n_applicants
         return Observation({"n_a": N - state.n_b, "n_b": state.n_b, "grid": self.grid})
