@@ -94,3 +94,17 @@ def test_delayed_feedback_withholds_then_releases():
 
     run(world, OFS(), BanditFeedback(("residuals",), delay=3), [Spy()], 6, 2, 0)
     assert [bool(m.all()) for m in seen] == [False, False, False, True, True, True]
+
+
+def test_run_returns_a_record_of_config_seed_versions_and_revision():
+    res = _run(5, S=2, rounds=10)
+    rec = res.record
+    assert rec["seed"] == 5 and rec["replicates"] == 2
+    assert rec["config"]["rounds"] == 10
+    assert rec["config"]["world"]["config"]["n_applicants"] == 100
+    assert rec["config"]["policy"]["params"]["delta"] == 0.05
+    assert rec["config"]["policy"]["type"].endswith("OFS")
+    assert "numpy" in rec["versions"] and "git_revision" in rec
+    import json
+
+    json.dumps(rec)  # the record is plain JSON

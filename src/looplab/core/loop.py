@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from looplab.core.record import describe, run_record
 from looplab.core.seeding import child_seed, generator
 from looplab.core.types import FeedbackChannel, Monitor, Policy, World
 
@@ -17,7 +18,8 @@ ProgressHook = Callable[[int], None]
 
 @dataclass
 class RunResult:
-    """Columnar result of one loop: ``metrics[name]`` is a (rounds, S) array."""
+    """Columnar result of one loop: ``metrics[name]`` is a (rounds, S) array; ``record``
+    holds the config (world, policy, channel, monitors), seed, versions and git revision."""
 
     metrics: dict[str, np.ndarray]
     rounds: int
@@ -85,4 +87,12 @@ def run(
         if progress is not None and ((t + 1) % progress_every == 0 or t + 1 == rounds):
             progress(t + 1 - reported)
             reported = t + 1
-    return RunResult(metrics=out, rounds=rounds, replicates=S)
+    config = {
+        "world": describe(world),
+        "policy": describe(policy),
+        "channel": describe(channel),
+        "monitors": [describe(m) for m in monitors],
+        "rounds": rounds,
+    }
+    return RunResult(metrics=out, rounds=rounds, replicates=S,
+                     record=run_record(config, seed, S))

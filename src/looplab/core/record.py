@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import platform
 import subprocess
 import sys
@@ -9,6 +11,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 TRACKED_PACKAGES = (
     "looplab", "numpy", "scipy", "pandas", "pyarrow", "duckdb", "pydantic", "scikit-learn",
@@ -27,6 +31,7 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=8)
 def git_revision(path: Path | None = None) -> str | None:
     """The git commit of the source tree (``+dirty`` if modified), or None outside git."""
     here = Path(path or Path(__file__).resolve().parent)
@@ -57,3 +62,31 @@ def run_record(config: dict[str, Any], seed: int, replicates: int) -> dict[str, 
         "git_revision": git_revision(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.tolist() if x.size <= 64 else f"array{tuple(x.shape)}"
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x][:64]
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if x is None or isinstance(x, bool | int | float | str):
+        return x
+    return describe(x)
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    """A JSON-able description of a world, policy, channel or monitor: its class and its
+    settings (a pydantic ``config`` or the dataclass fields)."""
+    out: dict[str, Any] = {"type": f"{type(obj).__module__}.{type(obj).__qualname__}"}
+    cfg = getattr(obj, "config", None)
+    if hasattr(cfg, "model_dump"):
+        out["config"] = cfg.model_dump(mode="json")
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out["params"] = {
+            f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+        }
+    return out
