@@ -101,3 +101,23 @@ def test_refuses_to_overwrite_a_finished_run(tmp_path, capsys):
     capsys.readouterr()
     assert main(args) == 2
     assert "already holds a finished run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cmd", [
+    ["run", "lending-synthetic", "--rounds", "5"],
+    ["audit-judge", "--judge", "reference:position=1", "--max-items", "2"],
+])
+def test_out_that_is_a_file_is_refused_before_any_work(tmp_path, capsys, cmd):
+    target = tmp_path / "a-file"
+    target.write_text("not a folder")
+    assert main([*cmd, "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and err.count("\n") == 1
+    assert target.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("spec", ["reference:position=nan", "reference:verbosity=1e400",
+                                  "reference:seed=1.5"])
+def test_non_finite_planted_bias_or_fractional_seed_is_refused(capsys, spec):
+    assert main(["audit-judge", "--judge", spec, "--max-items", "2"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

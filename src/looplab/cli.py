@@ -82,8 +82,7 @@ def run_cmd(
     kind = KINDS[cfg.kind]
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = out or Path("runs") / f"{cfg.name}-{stamp}"
-    if store.is_complete(out_dir):
-        raise UserError(f"--out {out_dir} already holds a finished run; choose another folder")
+    _check_out_dir(out_dir)
 
     err = Console(stderr=True)
     show = err.is_terminal
@@ -261,8 +260,7 @@ def audit_judge_cmd(
     from looplab.llm import LLMError
 
     out_dir = out or Path("runs") / f"audit-judge-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    if store.is_complete(out_dir):
-        raise UserError(f"--out {out_dir} already holds a finished run; choose another folder")
+    _check_out_dir(out_dir)
     err = Console(stderr=True)
     with Progress(TextColumn("[bold]audit-judge"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} judge calls"), TimeElapsedColumn(),
@@ -297,6 +295,14 @@ def audit_judge_cmd(
                       "" if math.isnan(shift) else f"{shift:+.2f}", f"{e.p_value:.2g}")
         console.print(t)
     console.print(f"results: {out_dir}")
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse, before any work, an --out that is a file or already holds a finished run."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir} is a file, not a folder; choose another path")
+    if store.is_complete(out_dir):
+        raise UserError(f"--out {out_dir} already holds a finished run; choose another folder")
 
 
 def _finite(x: Any) -> Any:

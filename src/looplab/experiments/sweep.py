@@ -151,6 +151,8 @@ def spec_fingerprint(spec: SweepSpec) -> str:
 
 def prepare_output(spec: SweepSpec, out: Path) -> None:
     """Create ``out`` for this spec, or check that it holds results of the same spec."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder; choose another path")
     marker = out / SPEC_FILE
     fp = spec_fingerprint(spec)
     if marker.exists():

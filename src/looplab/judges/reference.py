@@ -51,8 +51,13 @@ class ReferenceJudge:
                                  ", skill, heed, seed")
         if not 0.0 <= heed <= 1.0:
             raise ValueError(f"heed must be in [0, 1], got {heed}")
+        for key, value in {"skill": skill, **biases}.items():
+            if not math.isfinite(float(value)):
+                raise ValueError(f"{key} must be a finite number of logits, got {value}")
+        if not float(seed).is_integer():
+            raise ValueError(f"seed must be an integer, got {seed}")
         self.index = ItemIndex(items)
-        self.skill, self.heed, self.seed = float(skill), float(heed), int(seed)
+        self.skill, self.heed, self.seed = float(skill), float(heed), int(float(seed))
         self._key = child_seed(self.seed, "reference-judge").generate_state(4).tobytes()
         self.biases = {k: float(v) for k, v in biases.items()}
         planted = ",".join(f"{k}={v:g}" for k, v in self.biases.items() if v)

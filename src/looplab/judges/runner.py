@@ -55,7 +55,7 @@ def make_judge(spec: str, items: list[PairItem], *, base_url: str | None = None,
         raise ValueError(f"--judge {kind} takes no parameters after ':'; got {spec!r}")
     if kind == "reference":
         params = parse_reference_spec(spec)
-        return ReferenceJudge(items, seed=int(params.pop("seed", seed)), **params)
+        return ReferenceJudge(items, seed=params.pop("seed", seed), **params)
     if kind == "embedding":
         from looplab.judges.embedding import EmbeddingJudge
 

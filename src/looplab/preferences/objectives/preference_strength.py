@@ -8,13 +8,15 @@ Train M reward models; for pair i (oriented chosen -> rejected by its observed l
 Pairs with ``u_i < 0`` (the ensemble votes against the label; about 25% of HH-RLHF in the
 paper) are flipped; then every pair is trained with the adaptive margin
 
-    L = -E[ log sigmoid(r(x_c) - r(x_r) - margin_scale * |u_i|) ]
+    L = -E[ log sigmoid(r(x_c) - r(x_r) - margin_scale * max(u'_i, 0)) ]
 
-(after flipping, the strength of every pair is |u_i|). Defaults: M = 5 members (the paper
-uses an ensemble of several RMs; 5 here for CPU), ``flip="negative"`` (flip u < 0),
-``margin_scale = 1``. Deviation: the paper varies only data order/seed between members;
-a convex (linear) model would then give identical members, so each member is fit on a
-bootstrap resample of the pairs.
+where u'_i is the strength after flipping (-u_i for flipped pairs). With the default
+``flip="negative"`` every pair ends with u'_i = |u_i|; with ``"bottom20"`` or ``"none"`` a
+pair the ensemble still votes against keeps a zero margin rather than a positive one.
+Defaults: M = 5 members (the paper uses an ensemble of several RMs; 5 here for CPU),
+``flip="negative"`` (flip u < 0), ``margin_scale = 1``. Deviation: the paper varies only
+data order/seed between members; a convex (linear) model would then give identical
+members, so each member is fit on a bootstrap resample of the pairs.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def fit_strength(
     data: PairwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
     members: int = 5, flip: str = "negative", margin_scale: float = 1.0,
 ) -> RewardModel:
-    """Flip the pairs the ensemble votes against, then BT with margin |u_i|.
+    """Flip the pairs the ensemble votes against, then BT with margin max(u'_i, 0).
 
     ``flip``: "negative" (u < 0), "none", or "bottom20" (the lowest-u 20%)."""
     if flip not in ("negative", "none", "bottom20"):
