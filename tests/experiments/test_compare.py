@@ -46,7 +46,7 @@ def test_unknown_metric_or_baseline_names_the_allowed_values(two_runs):
         compare(two_runs, metric="nope")
     with pytest.raises(ConfigError, match="allowed: oracle, ofs, primal_dual, ucb|allowed: .*ofs"):
         compare(two_runs, baseline="nope")
-    with pytest.raises(ConfigError, match="unknown --by"):
+    with pytest.raises(ConfigError, match="unknown --by 'world.nope'; these runs have no grid"):
         compare(two_runs, by=["world.nope"])
 
 

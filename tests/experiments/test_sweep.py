@@ -82,6 +82,12 @@ def test_rerun_skips_finished_cells_and_results_are_deterministic(tmp_path):
     assert (first.total, first.done, first.skipped, first.failed) == (4, 4, 0, [])
     again = run_sweep(spec, out, workers=2)
     assert (again.done, again.skipped) == (0, 4)
+    # grid keys are columns compare can group by; each group pools 2 seeds x 2 replicates
+    from looplab.experiments.compare import compare
+
+    table = compare(out, metric="reward", by=["world.epsilon"], baseline="oracle")
+    assert sorted(table["world.epsilon"].unique()) == [0.05, 0.1]
+    assert (table["n"] == 4).all()
     # a cell is the same whatever process ran it: rerun one in-process and compare
     cell = expand(spec)[0]
     folder = out / "cells" / cell.cell_id

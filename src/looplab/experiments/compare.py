@@ -38,8 +38,11 @@ def unit_values(path: str | Path, metric: str, by: list[str] | None = None) -> p
     by = list(by or [])
     for key in by:
         if key not in cols:
-            allowed = sorted(c for c in cols if c not in KEY_COLUMNS)
-            raise ConfigError(f"unknown --by {key!r}; allowed: {', '.join(allowed)}")
+            # grid keys are the dotted config paths a sweep adds as columns
+            allowed = sorted(c for c in cols if "." in c)
+            hint = (f"allowed: {', '.join(allowed)}" if allowed else
+                    "these runs have no grid keys (a sweep's cells do)")
+            raise ConfigError(f"unknown --by {key!r}; {hint}")
     m = _quote(metric)
     agg = f'arg_max({m}, "round")' if metric.startswith("cum_") else f"avg({m})"
     group = ", ".join(["scenario", "policy", *(_quote(k) for k in by), "seed", "replicate"])
