@@ -19,6 +19,7 @@ from looplab.experiments import store
 from looplab.experiments.config import ConfigError
 from looplab.experiments.execute import execute_scenario
 from looplab.experiments.registry import KINDS, WORLDS, load_scenario, scenario_names
+from looplab.experiments.summary import format_mean_ci
 
 app = typer.Typer(
     add_completion=False,
@@ -52,13 +53,6 @@ def list_cmd() -> None:
         for name, desc in spec.policies.items():
             pols.add_row(kind, name, desc)
     console.print(pols)
-
-
-def _fmt(row: dict[str, float], stem: str) -> str:
-    m, lo, hi = row[f"{stem}_mean"], row[f"{stem}_ci_low"], row[f"{stem}_ci_high"]
-    if math.isnan(lo):
-        return f"{m:.4g}"
-    return f"{m:.4g} ± {(hi - lo) / 2:.2g}"
 
 
 @app.command("run")
@@ -124,7 +118,7 @@ def run_cmd(
                   f"{cfg.rounds} rounds x {cfg.replicates} replicates, seed {cfg.seed} "
                   "(mean ± 95% CI half-width)")
     for name, row in summary.items():
-        table.add_row(name, *(_fmt(row, stem) for _, stem in kind.table))
+        table.add_row(name, *(format_mean_ci(row, stem) for _, stem in kind.table))
     console.print(table)
     console.print(f"results: {out_dir}   plot: {plot}")
 

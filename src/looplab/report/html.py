@@ -17,6 +17,7 @@ import pandas as pd
 
 from looplab.experiments.registry import KINDS
 from looplab.experiments.store import RESULTS_FILE, open_results, read_manifest
+from looplab.experiments.summary import format_mean_ci
 
 
 def _figure_png(frame: pd.DataFrame, panels: tuple[tuple[str, str, bool], ...], title: str) -> str:
@@ -26,15 +27,6 @@ def _figure_png(frame: pd.DataFrame, panels: tuple[tuple[str, str, bool], ...], 
     buf = io.BytesIO()
     plot_curves(frame, [p for p in panels if p[0] in frame.columns], buf, title=title)
     return base64.b64encode(buf.getvalue()).decode()
-
-
-def _fmt(row: dict[str, float], stem: str) -> str:
-    m, lo, hi = row.get(f"{stem}_mean"), row.get(f"{stem}_ci_low"), row.get(f"{stem}_ci_high")
-    if m is None:
-        return "-"
-    if lo is None or hi is None or np.isnan(lo):
-        return f"{m:.4g}"
-    return f"{m:.4g} ± {(hi - lo) / 2:.2g}"
 
 
 def build_report(path: str | Path, title: str | None = None) -> str:
@@ -76,7 +68,8 @@ def build_report(path: str | Path, title: str | None = None) -> str:
                     summary = kind.summarize(gframe, cfg)
                     group["headers"] = [h for h, _ in kind.table]
                     group["rows"] = [
-                        {"policy": pol, "cells": [_fmt(row, stem) for _, stem in kind.table]}
+                        {"policy": pol,
+                         "cells": [format_mean_ci(row, stem) for _, stem in kind.table]}
                         for pol, row in summary.items()
                     ]
                     if kind.claims is not None:
