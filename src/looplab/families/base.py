@@ -1,0 +1,88 @@
+"""What a loop family is: one object that says how to build, run, summarize, tabulate, plot
+and check the claims of its scenarios.
+
+A family module (``looplab.families.lending`` and friends, or a third-party package that
+registers through the ``looplab.families`` entry-point group) exports one ``Family``.
+Policy (arm) classes are listed once, as a name -> class map; the scenario file's tagged
+union over them, their ``looplab list`` descriptions and their construction are all
+generated from that map, so adding a policy is one line in the family plus its own file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import reduce
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field, create_model
+
+from looplab.core.loop import ProgressHook
+from looplab.experiments.claims import Claim
+from looplab.experiments.config import ScenarioBase
+
+Summary = dict[str, dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """How to run, summarize and plot one family of scenarios (one scenario ``kind``).
+
+    ``summarize`` returns {arm: {metric: value}} with ``<stem>_mean/_ci_low/_ci_high``
+    entries; ``table`` lists the (label, stem) pairs of the terminal table; ``panels`` the
+    (metric, label, smooth) curves of the PNG plot; ``policies`` the arm classes a scenario
+    may name (``type = "<name>"``); ``worlds`` one line per world; ``claims`` the family's
+    paper claims as data (see ``looplab.experiments.claims``). ``checkpoint`` (optional)
+    places a resumable family's checkpoint in the run folder. ``scenarios`` (optional) is a
+    folder of built-in scenario TOML files the family ships (third-party families).
+    """
+
+    name: str
+    description: str
+    scenario: type[ScenarioBase]
+    run: Callable[[Any, ProgressHook | None], pd.DataFrame]
+    summarize: Callable[[pd.DataFrame, Any], Summary]
+    progress_total: Callable[[Any], int]
+    table: tuple[tuple[str, str], ...]
+    panels: tuple[tuple[str, str, bool], ...] = ()
+    policies: Mapping[str, type] = field(default_factory=dict)
+    worlds: Mapping[str, str] = field(default_factory=dict)
+    claims: tuple[Claim, ...] = ()
+    checkpoint: Callable[[Any, Path], Any] | None = None
+    scenarios: Traversable | Path | None = None
+
+    def policy_descriptions(self) -> dict[str, str]:
+        """name -> the first line of the arm class's docstring."""
+        return {name: first_line(cls) for name, cls in self.policies.items()}
+
+
+def first_line(obj: Any) -> str:
+    """The first line of an object's docstring ('' if none)."""
+    doc = (getattr(obj, "__doc__", None) or "").strip()
+    return doc.splitlines()[0].strip() if doc else ""
+
+
+def tagged(name: str, cls: type[BaseModel]) -> type[BaseModel]:
+    """``cls`` with a ``type: Literal[name]`` tag, for a scenario file's tagged union. The
+    tagged class is a subclass, so it validates exactly as ``cls`` does."""
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"{cls.__name__}Entry", __base__=cls, __module__=cls.__module__,
+        type=(Literal[name], name),  # type: ignore[valid-type]
+    )
+
+
+def entry_union(classes: Mapping[str, type[BaseModel]]) -> Any:
+    """The discriminated union (on ``type``) of the tagged arm classes of ``classes``."""
+    tagged_classes = [tagged(n, c) for n, c in classes.items()]
+    if len(tagged_classes) == 1:
+        return tagged_classes[0]
+    union = reduce(lambda a, b: a | b, tagged_classes)  # type: ignore[operator,arg-type,return-value]
+    return Annotated[union, Field(discriminator="type")]
+
+
+def params_of(entry: BaseModel) -> dict[str, Any]:
+    """A validated scenario entry's parameters, without its ``type`` tag."""
+    return {k: getattr(entry, k) for k in type(entry).model_fields if k != "type"}
