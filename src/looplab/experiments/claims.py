@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 Summary = dict[str, dict[str, float]]
 Op = Literal[">=", "<=", "abs<="]
+Rule = Literal["most_seeds", "pooled"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class Claim:
     margin: float
     not_reproduced: tuple[str, ...] = ()
     arms: tuple[str, ...] = field(default=())
+    # multi-seed pass rule: "most_seeds" = holds on at least 80% of seeds (4 of 5);
+    # "pooled" = the 95% t-interval of the per-seed values lies on the passing side
+    rule: Rule = "most_seeds"
+    min_seeds: int = 5
 
     def __post_init__(self) -> None:
         if not self.arms:
@@ -118,6 +123,39 @@ class Claim:
             "margin": self.margin,
             "detail": f"{self.measure.label} = {x:+.4g} (needs {self.op} {self.margin:g}); "
             f"{shown}",
+        }
+
+
+    def check_over_seeds(self, summaries: Sequence[Summary]) -> dict[str, Any]:
+        """The verdict over one summary per seed, by ``rule``: per-seed values and verdicts,
+        the pooled mean and its 95% t-interval, and whether the claim holds."""
+        import numpy as np
+        from scipy import stats as st
+
+        vals = np.array([self.measure(s) for s in summaries], dtype=np.float64)
+        per_seed = [bool(self.holds(float(v))) for v in vals]
+        n = vals.size
+        mean = float(vals.mean()) if n else math.nan
+        if n >= 2:
+            h = float(st.t.ppf(0.975, n - 1) * vals.std(ddof=1) / math.sqrt(n))
+        else:
+            h = math.nan
+        lo, hi = mean - h, mean + h
+        if n < self.min_seeds:
+            held = False
+        elif self.rule == "most_seeds":
+            held = sum(per_seed) >= math.ceil(0.8 * n)
+        elif self.op == ">=":
+            held = lo >= self.margin
+        elif self.op == "<=":
+            held = hi <= self.margin
+        else:
+            held = -self.margin <= lo and hi <= self.margin
+        return {
+            "id": self.id, "claim": self.statement, "rule": self.rule, "seeds": n,
+            "values": vals.tolist(), "per_seed_held": per_seed, "n_held": int(sum(per_seed)),
+            "mean": mean, "ci_low": lo, "ci_high": hi, "margin": self.margin, "op": self.op,
+            "held": bool(held),
         }
 
 
