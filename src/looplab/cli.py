@@ -18,7 +18,7 @@ from looplab.data.fairness import DataMissingError
 from looplab.experiments import store
 from looplab.experiments.config import ConfigError
 from looplab.experiments.execute import execute_scenario
-from looplab.experiments.registry import KINDS, WORLDS, load_scenario, scenario_names
+from looplab.experiments.registry import family, kinds, load_scenario, scenario_names
 from looplab.experiments.summary import format_mean_ci
 
 app = typer.Typer(
@@ -44,14 +44,19 @@ def list_cmd() -> None:
         except ConfigError as exc:  # one broken file must not hide the others
             table.add_row(name, f"[red]invalid: {exc}")
     console.print(table)
-    worlds = Table("world", "description", title="worlds")
-    for name, desc in WORLDS.items():
-        worlds.add_row(name, desc)
-    console.print(worlds)
+    worlds = Table("kind", "world", "description", title="worlds")
     pols = Table("kind", "policy", "description", title="policies")
-    for kind, spec in KINDS.items():
-        for name, desc in spec.policies.items():
+    for kind in kinds():
+        try:
+            fam = family(kind)
+        except ConfigError as exc:  # a broken plugin must not hide the others
+            worlds.add_row(kind, "", f"[red]{exc}")
+            continue
+        for name, desc in fam.worlds.items():
+            worlds.add_row(kind, name, desc)
+        for name, desc in fam.policy_descriptions().items():
             pols.add_row(kind, name, desc)
+    console.print(worlds)
     console.print(pols)
 
 
@@ -73,7 +78,7 @@ def run_cmd(
         if val is not None:
             overrides.append(f"{key}={val}")
     cfg = load_scenario(scenario, overrides)
-    kind = KINDS[cfg.kind]
+    kind = family(cfg.kind)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = out or Path("runs") / f"{cfg.name}-{stamp}"
     _check_out_dir(out_dir)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from looplab.experiments import retrieval as R
 from looplab.experiments.config import ConfigError
 from looplab.experiments.registry import load_scenario
+from looplab.families import retrieval as R
 from tests.llm.openai_server import FakeOpenAI
 
 HOTPOT = Path(__file__).parent / "data" / "hotpot_mini.json"
@@ -79,8 +79,8 @@ def test_local_smollm2_answers_end_to_end_through_single_step_and_kair(tmp_path)
         'data.type="hotpotqa"', f'data.path="{HOTPOT}"', "replicates=1", "rounds=1",
         "top_k=2", "max_steps=1", 'reasoner.type="llm"', 'reasoner.backend="local"',
         "reasoner.max_tokens=16", "reasoner.cache=false",
+        'policies={single_step={type="single_step"}, kair={type="kair"}}',
     ])
-    cfg.policies = {"single_step": R.SingleStepSpec(), "kair": R.KAIRSpec()}
     frame = R.run_retrieval(cfg).set_index("policy")
     assert frame.loc["single_step", "calls"] == 1 and frame.loc["kair", "calls"] == 5
     for policy in ("single_step", "kair"):

@@ -38,7 +38,7 @@ def test_same_seed_same_episode_and_it_matches_looplab_run():
     env.reset(seed=11)
     again = np.stack([env.step(np.full(3, 8))[1] for _ in range(50)])
     assert np.array_equal(rewards, again)
-    res = run(env.world, FixedArm(8), BanditFeedback(("residuals",)), [RewardMonitor()],
+    res = run(env.world, FixedArm(arm=8), BanditFeedback(("residuals",)), [RewardMonitor()],
               50, 3, 11)
     assert np.array_equal(rewards, res.metrics["reward"])
 

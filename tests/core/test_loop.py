@@ -34,7 +34,7 @@ def test_same_seed_gives_bit_identical_metrics():
 
 
 def test_randomized_policy_is_deterministic_too():
-    a, b = _run(3, policy=EpsilonGreedy(0.3)), _run(3, policy=EpsilonGreedy(0.3))
+    a, b = _run(3, policy=EpsilonGreedy(epsilon=0.3)), _run(3, policy=EpsilonGreedy(epsilon=0.3))
     assert np.array_equal(a.metrics["reward"], b.metrics["reward"])
 
 

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from looplab.cli import main
-from looplab.experiments.bandits import run_bandit, summarize_bandit
 from looplab.experiments.config import ConfigError
 from looplab.experiments.registry import load_scenario
+from looplab.families.bandits import run_bandit, summarize_bandit
 
 
 @pytest.mark.parametrize("name", ["bandit-payments", "bandit-linear"])

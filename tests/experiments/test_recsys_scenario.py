@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 
 from looplab.cli import main
-from looplab.experiments.recsys import (
+from looplab.experiments.registry import load_scenario
+from looplab.families.recsys import (
+    CLAIMS,
     check_claims,
     progress_total,
     run_echo_chamber,
     summarize_echo_chamber,
 )
-from looplab.experiments.registry import load_scenario
 from looplab.worlds.recsys import SourceRankingMonitor
 
 TINY = [
@@ -64,7 +65,8 @@ def test_summary_reports_first_and_last_stage_per_arm(tiny):
         for key in ("aigc_share_last", "rel_bias_ndcg5_last", "ndcg5_mixed_last"):
             assert {f"{key}_mean", f"{key}_ci_low", f"{key}_ci_high"} <= set(s[arm])
     claims = check_claims(s)
-    assert len(claims) == 5 and all(isinstance(c["held"], bool) for c in claims)
+    assert [c["id"] for c in claims] == [c.id for c in CLAIMS]
+    assert all(isinstance(c["held"], bool) for c in claims)
 
 
 def test_run_json_prints_per_arm_summary(tmp_path, capsys):

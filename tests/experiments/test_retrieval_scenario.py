@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from looplab.cli import main
-from looplab.experiments import retrieval as R
 from looplab.experiments.config import ConfigError
 from looplab.experiments.registry import load_scenario
+from looplab.families import retrieval as R
 
 SMALL = ["--set", "data.world.questions_per_hop=2", "--set", "rounds=8"]
 DATA = Path(__file__).parents[1] / "agents" / "data"

@@ -61,7 +61,7 @@ def test_primal_dual_moves_off_the_most_violating_arm():
 
 
 def test_epsilon_greedy_propensities_are_exact():
-    pol = EpsilonGreedy(0.2)
+    pol = EpsilonGreedy(epsilon=0.2)
     st = pol.init(ActionSpec(5, 1), 10_000, np.random.default_rng(0))
     st = st.__class__(
         n=np.ones((10_000, 5)), mean_r=np.tile(MEAN_R, (10_000, 1)), m2_r=st.m2_r,
@@ -76,12 +76,12 @@ def test_epsilon_greedy_propensities_are_exact():
 
 def test_fixed_arm_rejects_out_of_range():
     with pytest.raises(ValueError, match="arm must be in"):
-        FixedArm(7).init(ActionSpec(5), 2, np.random.default_rng(0))
+        FixedArm(arm=7).init(ActionSpec(5), 2, np.random.default_rng(0))
 
 
 def test_epsilon_outside_unit_interval_rejected():
     with pytest.raises(ValueError, match="epsilon"):
-        EpsilonGreedy(1.5)
+        EpsilonGreedy(epsilon=1.5)
 
 
 def test_actions_carry_a_propensity_per_replicate():

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from looplab.agents.episode import Episode, StepRecord
 from looplab.agents.reasoner import Reasoner
 from looplab.agents.retrievers import Retriever
+from looplab.core.params import Params
 
 
 def run_single_step(question: str, retriever: Retriever, reasoner: Reasoner,
@@ -65,3 +68,27 @@ def run_conventional(
         query = f"{question} {last}"
     stop = "answered" if answer.complete else "max_steps"
     return Episode(answer, step, records, [agent.usage], stop)
+
+
+class SingleStep(Params):
+    """Retrieve top-k once with the question, answer from those passages."""
+
+    top_k: int = Field(5, ge=1, le=50, description="passages per retrieval")
+    max_steps: int = Field(6, ge=1, le=20, description="unused: one step")
+
+    def run(self, question: str, retriever: Retriever, reasoner: Reasoner) -> Episode:
+        """One episode on ``question``."""
+        return run_single_step(question, retriever, reasoner, self.top_k)
+
+
+class Conventional(Params):
+    """Iterative retrieval; next query = question + last passage or last generation."""
+
+    top_k: int = Field(5, ge=1, le=50, description="passages per retrieval")
+    max_steps: int = Field(6, ge=1, le=20, description="retrieval steps at most")
+    expand: Literal["passage", "generation"] = "passage"
+
+    def run(self, question: str, retriever: Retriever, reasoner: Reasoner) -> Episode:
+        """One episode on ``question``."""
+        return run_conventional(question, retriever, reasoner, self.top_k, self.max_steps,
+                                self.expand)

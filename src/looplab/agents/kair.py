@@ -28,38 +28,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from pydantic import Field
 
 from looplab.agents.cache import KnowledgeCache
 from looplab.agents.episode import Episode, StepRecord
 from looplab.agents.reasoner import Answer, Reasoner
 from looplab.agents.retrievers import Retriever
+from looplab.core.params import Params
 
 
-@dataclass(frozen=True)
-class KAIRSettings:
-    """How a KAIR agent or team runs."""
+class KAIRSettings(Params):
+    """Knowledge-aware iterative retrieval (Song 2025): a fact cache plans, filters, stops."""
 
-    top_k: int = 5
-    max_steps: int = 6
-    agents: int = 1
+    top_k: int = Field(5, ge=1, le=50, description="passages per retrieval")
+    max_steps: int = Field(6, ge=1, le=20, description="retrieval steps at most")
+    agents: int = Field(1, ge=1, le=8, description="agents in the team")
     sharing: Literal["collaborative", "competitive"] = "collaborative"
     select: Literal["evidence", "vote"] = "evidence"
 
-    def __post_init__(self) -> None:
-        if self.top_k < 1:
-            raise ValueError(f"top_k must be >= 1, got {self.top_k}")
-        if self.max_steps < 1:
-            raise ValueError(f"max_steps must be >= 1, got {self.max_steps}")
-        if self.agents < 1:
-            raise ValueError(f"agents must be >= 1, got {self.agents}")
-        if self.sharing not in ("collaborative", "competitive"):
-            raise ValueError(
-                f"sharing must be 'collaborative' or 'competitive', got {self.sharing!r}"
-            )
-        if self.select not in ("evidence", "vote"):
-            raise ValueError(f"select must be 'evidence' or 'vote', got {self.select!r}")
+    def run(self, question: str, retriever: Retriever, reasoner: Reasoner) -> Episode:
+        """One episode on ``question``."""
+        return run_kair(question, retriever, reasoner, self)
 
 
 def _team_episode(

@@ -46,7 +46,7 @@ def steady_state_sweep(
     arms = np.repeat(np.arange(K), S)  # copy j of every replicate plays arm j
     res = run(
         world,
-        FixedArm(tuple(int(a) for a in arms)),
+        FixedArm(arm=tuple(int(a) for a in arms)),
         BanditFeedback(),
         [RewardMonitor(), ConstraintMonitor(tuple(residual_names))],
         rounds,

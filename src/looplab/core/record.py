@@ -85,7 +85,10 @@ def describe(obj: Any) -> dict[str, Any]:
     cfg = getattr(obj, "config", None)
     if hasattr(cfg, "model_dump"):
         out["config"] = cfg.model_dump(mode="json")
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump) and not isinstance(obj, type):  # a Params model: its parameters
+        out["params"] = {k: _jsonable(v) for k, v in dump().items()}
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out["params"] = {
             f.name: _jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)
         }

@@ -76,7 +76,8 @@ class Claim:
     """One paper claim: ``measure op margin`` must hold (``abs<=``: ``|measure| <= margin``).
 
     ``not_reproduced`` names the scenarios (``"*"`` for all) on which a faithful
-    implementation did not reproduce it; the paper tests mark those strict xfails.
+    implementation did not reproduce it, and ``note`` says what was measured instead; the
+    paper tests mark those strict xfails with the note as the reason.
     """
 
     id: str
@@ -86,6 +87,7 @@ class Claim:
     op: Op
     margin: float
     not_reproduced: tuple[str, ...] = ()
+    note: str = ""  # what was measured where it did not reproduce, and why
     arms: tuple[str, ...] = field(default=())
     # multi-seed pass rule: "most_seeds" = holds on at least 80% of seeds (4 of 5);
     # "pooled" = the 95% t-interval of the per-seed values lies on the passing side

@@ -12,7 +12,7 @@ from looplab.core.loop import ProgressHook
 from looplab.core.record import run_record
 from looplab.experiments import store
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.registry import KINDS
+from looplab.experiments.registry import family
 
 
 def execute_scenario(
@@ -25,7 +25,7 @@ def execute_scenario(
 ) -> tuple[pd.DataFrame, dict[str, dict[str, float]], Path | None]:
     """Run ``cfg``, write results.parquet + manifest.json (+ plot.png) into ``out``; return
     the frame, the per-arm summary and the plot path."""
-    kind = KINDS[cfg.kind]
+    kind = family(cfg.kind)
     if kind.checkpoint is not None:
         out.mkdir(parents=True, exist_ok=True)
         cfg = kind.checkpoint(cfg, out)

@@ -1,18 +1,25 @@
-"""The registry of experiment kinds, worlds and built-in scenarios."""
+"""The registry: scenario ``kind`` -> loop family, and the built-in scenario files.
+
+Families are imported lazily, on first use, so ``import looplab``, ``looplab list`` and a
+lending run import only what they need (never torch, transformers or ray up front).
+Built-in families are listed in ``BUILTIN``; a third-party package adds its own through the
+``looplab.families`` entry-point group, one entry per family::
+
+    [project.entry-points."looplab.families"]
+    my_kind = "my_package.family:FAMILY"
+
+The entry's name is the scenario ``kind``; the object it points to is a
+``looplab.families.base.Family`` whose ``name`` equals that kind.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import resources
+import importlib
+from functools import cache
+from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from looplab.core.loop import ProgressHook
-from looplab.experiments import bandits, lending, recsys, retrieval
-from looplab.experiments import reward_models as rm_exp
 from looplab.experiments.config import (
     ConfigError,
     ScenarioBase,
@@ -21,169 +28,79 @@ from looplab.experiments.config import (
     validate,
 )
 
+if TYPE_CHECKING:
+    from looplab.families.base import Family
 
-@dataclass(frozen=True)
-class ExperimentKind:
-    """How to run, summarize and plot one family of scenarios.
+ENTRY_POINT_GROUP = "looplab.families"
 
-    ``summarize`` returns {arm: {metric: value}}; ``table`` lists (label, metric stem)
-    pairs shown in the terminal table, each with ``_mean``/``_ci_low``/``_ci_high``.
-    ``panels`` are (metric, label, smooth) curves for the PNG plot.
-    """
-
-    model: type[ScenarioBase]
-    run: Callable[[Any, ProgressHook | None], pd.DataFrame]
-    summarize: Callable[[pd.DataFrame, Any], dict[str, dict[str, float]]]
-    progress_total: Callable[[Any], int]
-    table: tuple[tuple[str, str], ...]
-    panels: tuple[tuple[str, str, bool], ...]
-    policies: dict[str, str]
-    # the scenario's paper claims checked on a summary: [{"claim", "held", "detail"}]
-    claims: Callable[[dict[str, dict[str, float]]], list[dict[str, Any]]] | None = None
-    # for kinds that can resume: the config with its checkpoint placed in the run's folder,
-    # so an interrupted ``looplab run --out DIR`` keeps finished work and a rerun resumes
-    checkpoint: Callable[[Any, Path], Any] | None = None
-
-
-KINDS: dict[str, ExperimentKind] = {
-    "lending": ExperimentKind(
-        model=lending.LendingScenario,
-        run=lending.run_lending,
-        summarize=lambda frame, cfg: lending.summarize_lending(frame, cfg.rounds),
-        progress_total=lending.progress_total,
-        table=(
-            ("mean reward", "reward"),
-            ("steady reward", "steady_reward"),
-            ("cum. violation", "cum_violation"),
-            ("final share B", "final_share_b"),
-            ("regret vs oracle", "regret"),
-        ),
-        panels=(
-            ("reward", "reward per round (rolling mean)", True),
-            ("cum_violation", "cumulative constraint violation", False),
-            ("share_b", "group-B share of applicants", False),
-        ),
-        policies=lending.POLICY_DESCRIPTIONS,
-        claims=lending.check_claims,
-    ),
-    "retrieval": ExperimentKind(
-        model=retrieval.RetrievalScenario,
-        run=retrieval.run_retrieval,
-        summarize=retrieval.summarize_retrieval,
-        progress_total=retrieval.progress_total,
-        table=(
-            ("EM", "em"),
-            ("EM hardest", "em_hardest"),
-            ("gold recall", "gold_recall"),
-            ("steps", "steps"),
-            ("distractor share", "distractor_share"),
-            ("calls/agent", "calls_per_agent"),
-            ("tokens", "tokens"),
-        ),
-        panels=(
-            ("em", "exact match (questions ordered by hop count)", True),
-            ("steps", "steps to termination", True),
-            ("distractor_share", "share of retrieved distractors", True),
-        ),
-        policies=retrieval.POLICY_DESCRIPTIONS,
-        claims=retrieval.check_claims,
-        checkpoint=retrieval.journal_in,
-    ),
-    "echo_chamber": ExperimentKind(
-        model=recsys.EchoChamberScenario,
-        run=recsys.run_echo_chamber,
-        summarize=recsys.summarize_echo_chamber,
-        progress_total=recsys.progress_total,
-        table=(
-            ("AIGC share first", "aigc_share_first"),
-            ("AIGC share last", "aigc_share_last"),
-            ("rel. bias nDCG@5 first", "rel_bias_ndcg5_first"),
-            ("rel. bias nDCG@5 last", "rel_bias_ndcg5_last"),
-            ("nDCG@5 mixed last", "ndcg5_mixed_last"),
-        ),
-        panels=(
-            ("aigc_click_share", "AIGC share of clicks per stage", False),
-            ("rel_bias_ndcg5", "relative source bias, nDCG@5 (%; < 0 = AIGC favoured)", False),
-            ("ndcg5_mixed", "nDCG@5 on the mixed list (either copy relevant)", False),
-        ),
-        policies=recsys.POLICY_DESCRIPTIONS,
-        claims=recsys.check_claims,
-    ),
-    "reward-model": ExperimentKind(
-        model=rm_exp.RewardModelScenario,
-        run=rm_exp.run_reward_models,
-        summarize=rm_exp.summarize_reward_models,
-        progress_total=rm_exp.progress_total,
-        table=(
-            ("accuracy", "accuracy"),
-            ("Spearman", "spearman"),
-            ("consistency", "consistency"),
-            ("AUROC", "auroc"),
-            ("true reward", "true_reward"),
-            ("proxy-true gap", "gap"),
-            ("entropy", "entropy"),
-        ),
-        panels=(
-            ("true_reward", "true reward of the policy (z)", False),
-            ("gap", "proxy - true reward (z)", False),
-            ("spearman", "reward model Spearman vs truth", False),
-        ),
-        policies=rm_exp.POLICY_DESCRIPTIONS,
-        claims=rm_exp.check_claims,
-    ),
-    "bandit": ExperimentKind(
-        model=bandits.BanditScenario,
-        run=bandits.run_bandit,
-        summarize=bandits.summarize_bandit,
-        progress_total=bandits.progress_total,
-        table=(
-            ("mean reward", "reward"),
-            ("first-gen reward", "first_reward"),
-            ("final reward", "final_reward"),
-            ("regret", "regret"),
-            ("window pos. rate", "final_window_positive_rate"),
-            ("entropy", "propensity_entropy"),
-            ("oscillation", "oscillation"),
-            ("mean |Δ| per gen", "oscillation_amplitude"),
-        ),
-        panels=(
-            ("expected_reward", "expected reward per generation", False),
-            ("window_positive_rate", "positive-class rate of the training window", False),
-            ("propensity_entropy", "propensity entropy (nats)", False),
-        ),
-        policies=bandits.POLICY_DESCRIPTIONS,
-        claims=bandits.check_claims,
-    ),
-}
-
-WORLDS: dict[str, str] = {
-    "lending": "threshold lending; acceptance rates feed back into the applicant mix "
-    "(variants: synthetic, german, compas)",
-    "retrieval": "multi-hop QA over a corpus with over-represented popular distractors; "
-    "queries built from retrieved text feed back into what is retrieved next "
-    "(synthetic world, HotpotQA file, JSONL corpus)",
-    "recsys": "recommender retrained on its own clicks over human- and AI-generated copies "
-    "of every item (source echo chamber; variants: synthetic, movielens)",
-    "preferences": "contexts x candidate responses with a hidden true reward; feedback "
-    "from Bradley-Terry annotators (flips, position bias) or selection-biased thumbs-up; "
-    "a RAFT policy optimizes the learned reward",
-    "payments": "payments routing: categorical + numeric transactions, dynamic action sets, "
-    "imbalanced authorization reward from a model linear learners cannot fit; policies "
-    "retrain each generation on their own delayed logs",
-    "linear": "linear-logistic contextual bandit, r ~ Bernoulli(sigmoid(theta_a . x)) "
-    "(the peer-benchmark workload)",
+# kind -> "module:attribute" of its Family, imported on first use
+BUILTIN: dict[str, str] = {
+    "lending": "looplab.families.lending:FAMILY",
+    "retrieval": "looplab.families.retrieval:FAMILY",
+    "echo_chamber": "looplab.families.recsys:FAMILY",
+    "reward-model": "looplab.families.reward_models:FAMILY",
+    "bandit": "looplab.families.bandits:FAMILY",
 }
 
 
-def _scenario_dir() -> Any:
-    return resources.files("looplab") / "scenarios"
+@cache
+def _entry_points() -> dict[str, metadata.EntryPoint]:
+    return {ep.name: ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def kinds() -> list[str]:
+    """Every registered scenario kind: the built-in ones, then third-party ones."""
+    return [*BUILTIN, *(k for k in _entry_points() if k not in BUILTIN)]
+
+
+@cache
+def family(kind: str) -> Family:
+    """The family of scenario kind ``kind`` (imported now if it was not yet)."""
+    from looplab.families.base import Family
+
+    if kind in BUILTIN:
+        module, _, attr = BUILTIN[kind].partition(":")
+        fam = getattr(importlib.import_module(module), attr)
+    elif kind in _entry_points():
+        try:
+            fam = _entry_points()[kind].load()
+        except Exception as exc:  # a broken plugin must say which one, in one line
+            raise ConfigError(
+                f"family {kind!r} (entry point {_entry_points()[kind].value}) failed to "
+                f"load: {type(exc).__name__}: {exc}"
+            ) from None
+    else:
+        raise ConfigError(f"invalid kind: {kind!r}; allowed: {', '.join(kinds())}")
+    if not isinstance(fam, Family) or fam.name != kind:
+        raise ConfigError(f"entry for kind {kind!r} is not a looplab Family named {kind!r}")
+    return fam
+
+
+def _scenario_dirs() -> list[Any]:
+    dirs: list[Any] = [resources.files("looplab") / "scenarios"]
+    for kind in kinds():
+        if kind not in BUILTIN:
+            try:
+                extra = family(kind).scenarios
+            except ConfigError:
+                continue
+            if extra is not None:
+                dirs.append(extra)
+    return dirs
+
+
+def _scenario_files() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for d in _scenario_dirs():
+        for p in d.iterdir():
+            if p.name.endswith(".toml"):
+                out.setdefault(p.name.removesuffix(".toml"), p)
+    return out
 
 
 def scenario_names() -> list[str]:
-    """Names of the built-in scenarios."""
-    return sorted(
-        p.name.removesuffix(".toml") for p in _scenario_dir().iterdir() if p.name.endswith(".toml")
-    )
+    """Names of the built-in scenarios (looplab's and every registered family's)."""
+    return sorted(_scenario_files())
 
 
 def load_raw(name_or_path: str) -> dict[str, Any]:
@@ -191,12 +108,13 @@ def load_raw(name_or_path: str) -> dict[str, Any]:
     path = Path(name_or_path)
     if name_or_path.endswith(".toml") and path.exists():
         return read_toml(path)
-    if name_or_path not in scenario_names():
+    files = _scenario_files()
+    if name_or_path not in files:
         raise ConfigError(
-            f"unknown scenario {name_or_path!r}; allowed: {', '.join(scenario_names())} "
+            f"unknown scenario {name_or_path!r}; allowed: {', '.join(sorted(files))} "
             "or a path to a .toml file"
         )
-    with resources.as_file(_scenario_dir() / f"{name_or_path}.toml") as p:
+    with resources.as_file(files[name_or_path]) as p:
         return read_toml(Path(p))
 
 
@@ -204,6 +122,6 @@ def load_scenario(name_or_path: str, overrides: list[str] | None = None) -> Scen
     """A validated scenario config, with ``key=value`` overrides applied."""
     raw = apply_overrides(load_raw(name_or_path), overrides or [])
     kind = raw.get("kind")
-    if kind not in KINDS:
-        raise ConfigError(f"invalid kind: {kind!r}; allowed: {', '.join(KINDS)}")
-    return validate(KINDS[kind].model, raw)  # type: ignore[return-value]
+    if not isinstance(kind, str) or kind not in kinds():
+        raise ConfigError(f"invalid kind: {kind!r}; allowed: {', '.join(kinds())}")
+    return validate(family(kind).scenario, raw)  # type: ignore[return-value]

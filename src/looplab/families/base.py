@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, create_model
 
 from looplab.core.loop import ProgressHook
+from looplab.core.params import Params
 from looplab.experiments.claims import Claim
 from looplab.experiments.config import ScenarioBase
 
@@ -48,15 +49,19 @@ class Family:
     progress_total: Callable[[Any], int]
     table: tuple[tuple[str, str], ...]
     panels: tuple[tuple[str, str, bool], ...] = ()
-    policies: Mapping[str, type] = field(default_factory=dict)
+    policies: Mapping[str, Any] = field(default_factory=dict)
     worlds: Mapping[str, str] = field(default_factory=dict)
     claims: tuple[Claim, ...] = ()
     checkpoint: Callable[[Any, Path], Any] | None = None
     scenarios: Traversable | Path | None = None
 
     def policy_descriptions(self) -> dict[str, str]:
-        """name -> the first line of the arm class's docstring."""
-        return {name: first_line(cls) for name, cls in self.policies.items()}
+        """name -> the arm's ``description`` attribute, else its docstring's first line."""
+        return {
+            name: (d if isinstance(d := getattr(obj, "description", None), str) else "")
+            or first_line(obj)
+            for name, obj in self.policies.items()
+        }
 
 
 def first_line(obj: Any) -> str:
@@ -65,18 +70,32 @@ def first_line(obj: Any) -> str:
     return doc.splitlines()[0].strip() if doc else ""
 
 
-def tagged(name: str, cls: type[BaseModel]) -> type[BaseModel]:
-    """``cls`` with a ``type: Literal[name]`` tag, for a scenario file's tagged union. The
-    tagged class is a subclass, so it validates exactly as ``cls`` does."""
+def tagged(name: str, cls: type[BaseModel], supplied: tuple[str, ...] = ()) -> type[BaseModel]:
+    """``cls`` with a ``type: Literal[name]`` tag, for a scenario file's tagged union.
+
+    Without ``supplied`` the tagged class is a subclass, so it validates exactly as ``cls``
+    does. ``supplied`` names fields the family fills in from the scenario (e.g. a retraining
+    schedule set once for all arms): they are left out of the entry, so a scenario cannot
+    set them per arm, and the family validates the whole object when it builds it.
+    """
+    if not supplied:
+        return create_model(  # type: ignore[call-overload,no-any-return]
+            f"{cls.__name__}Entry", __base__=cls, __module__=cls.__module__,
+            type=(Literal[name], name),  # type: ignore[valid-type]
+        )
+    fields: dict[str, Any] = {
+        k: (f.annotation, f) for k, f in cls.model_fields.items() if k not in supplied
+    }
     return create_model(  # type: ignore[call-overload,no-any-return]
-        f"{cls.__name__}Entry", __base__=cls, __module__=cls.__module__,
-        type=(Literal[name], name),  # type: ignore[valid-type]
+        f"{cls.__name__}Entry", __base__=Params, __module__=cls.__module__,
+        __doc__=cls.__doc__, type=(Literal[name], name), **fields,
     )
 
 
-def entry_union(classes: Mapping[str, type[BaseModel]]) -> Any:
-    """The discriminated union (on ``type``) of the tagged arm classes of ``classes``."""
-    tagged_classes = [tagged(n, c) for n, c in classes.items()]
+def entry_union(classes: Mapping[str, type[BaseModel]], supplied: tuple[str, ...] = ()) -> Any:
+    """The discriminated union (on ``type``) of the tagged arm classes of ``classes``
+    (``supplied``: fields the family fills in, see ``tagged``)."""
+    tagged_classes = [tagged(n, c, supplied) for n, c in classes.items()]
     if len(tagged_classes) == 1:
         return tagged_classes[0]
     union = reduce(lambda a, b: a | b, tagged_classes)  # type: ignore[operator,arg-type,return-value]

@@ -25,11 +25,12 @@ Every array has a leading replicate axis S; only the reward-model refit loops ov
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import Field, model_validator
 
+from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.preferences.data import (
     FeatureTask,
@@ -47,28 +48,23 @@ METRICS = ("proxy_reward", "true_reward", "gap", "entropy", "accuracy", "spearma
            "consistency")
 
 
-@dataclass(frozen=True)
-class RaftConfig:
+class RaftConfig(Params):
     """Sizes and step sizes of the RAFT loop (see the module docstring)."""
 
-    prompts: int = 64
-    candidates: int = 16
-    samples: int = 4
-    initial_samples: int = 16
-    best_of: int = 8
-    lr: float = 0.05
-    sft_steps: int = 10
-    temperature: float = 1.0
+    prompts: int = Field(64, ge=1, le=1_000_000)
+    candidates: int = Field(16, ge=2, le=100_000, description="candidate responses per prompt")
+    samples: int = Field(4, ge=2, description="feedback samples per prompt per round (even)")
+    initial_samples: int = Field(16, ge=2, description="feedback samples before round 0 (even)")
+    best_of: int = Field(8, ge=1, description="candidates drawn per prompt for the RAFT step")
+    lr: float = Field(0.05, gt=0.0)
+    sft_steps: int = Field(10, ge=1)
+    temperature: float = Field(1.0, gt=0.0)
 
-    def __post_init__(self) -> None:
-        for name in ("prompts", "candidates", "samples", "initial_samples", "best_of",
-                     "sft_steps"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+    @model_validator(mode="after")
+    def _even(self) -> RaftConfig:
         if self.samples % 2 or self.initial_samples % 2:
             raise ValueError("samples and initial_samples must be even (they form pairs)")
-        if self.lr <= 0 or self.temperature <= 0:
-            raise ValueError("lr and temperature must be > 0")
+        return self
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

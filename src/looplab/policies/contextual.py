@@ -23,30 +23,25 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
+from pydantic import Field, model_validator
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
-from looplab.policies.regression_oracles import Oracle, RidgeOracle
+from looplab.policies.regression_oracles import BoostedOracle, RidgeOracle
 from looplab.remedies.exploration import mix_uniform, uniform_probs
 from looplab.remedies.training_set import LogBatch, TrainingRemedies, build_training_set
 
 
-@dataclass(frozen=True)
-class Retraining:
+class Retraining(Params):
     """When the oracle learns: every revealed decision (online) or at generation boundaries
     every ``every`` rounds from the last ``window`` rounds of revealed logs."""
 
     online: bool = True
-    every: int = 1
-    window: int = 1
-
-    def __post_init__(self) -> None:
-        if self.every < 1:
-            raise ValueError(f"retraining every must be >= 1 round, got {self.every}")
-        if self.window < 1:
-            raise ValueError(f"retraining window must be >= 1 round, got {self.window}")
+    every: int = Field(1, ge=1, description="rounds between refits")
+    window: int = Field(1, ge=1, description="rounds of revealed logs in the training set")
 
 
 @dataclass
@@ -90,19 +85,22 @@ def sample_actions(
     return arm, prop
 
 
-@dataclass(frozen=True)
-class ContextualPolicy:
+OracleParams = Annotated[RidgeOracle | BoostedOracle, Field(discriminator="type")]
+
+
+class ContextualPolicy(Params):
     """Base of the contextual policies; see the module docstring."""
 
-    oracle: Oracle = field(default_factory=RidgeOracle)
-    retraining: Retraining = field(default_factory=Retraining)
-    remedies: TrainingRemedies = field(default_factory=TrainingRemedies)
+    oracle: OracleParams = RidgeOracle()
+    retraining: Retraining = Retraining()
+    remedies: TrainingRemedies = TrainingRemedies()
     name: str = "contextual"
 
     deterministic: ClassVar[bool] = False
     needs_variance: ClassVar[bool] = False
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _oracle_fits(self) -> ContextualPolicy:
         if self.needs_variance and not self.oracle.has_variance:
             raise ValueError(
                 f"policy {self.name!r} needs a posterior variance: use the linear oracle, "
@@ -110,9 +108,10 @@ class ContextualPolicy:
             )
         if self.retraining.online and not hasattr(self.oracle, "update"):
             raise ValueError(
-                f"{type(self.oracle).__name__} retrains only at generation boundaries: "
-                "set retraining online = false"
+                f"the {self.oracle.type} oracle retrains only at generation boundaries: "
+                "set retrain.online = false or use the linear oracle"
             )
+        return self
 
     # -- the exploration rule (subclasses) -------------------------------------------------
     def index(self, st: CBState, X: np.ndarray) -> np.ndarray:

@@ -7,25 +7,18 @@ default as the finite-arm ``EpsilonGreedy``; fixed before any result was seen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import Field
 
 from looplab.policies.contextual import CBState, ContextualPolicy, masked_argmax, one_hot
 from looplab.remedies.exploration import mix_uniform
 
 
-@dataclass(frozen=True)
 class ContextualEpsilonGreedy(ContextualPolicy):
-    """Greedy with probability 1 - epsilon, uniform over available actions otherwise."""
+    """Greedy w.p. 1 - epsilon, else uniform over available actions."""
 
-    epsilon: float = 0.1
+    epsilon: float = Field(0.1, ge=0.0, le=1.0, description="exploration probability")
     name: str = "epsilon_greedy"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not 0.0 <= self.epsilon <= 1.0:
-            raise ValueError(f"epsilon must be in [0, 1], got {self.epsilon}")
 
     def probabilities(
         self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator

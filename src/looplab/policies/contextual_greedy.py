@@ -5,7 +5,6 @@ comparison: its logs contain only the actions it already believes best.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -13,9 +12,8 @@ import numpy as np
 from looplab.policies.contextual import CBState, ContextualPolicy
 
 
-@dataclass(frozen=True)
 class ContextualGreedy(ContextualPolicy):
-    """a = argmax_{a in A(x)} f(x, a)."""
+    """Best predicted action, no exploration."""
 
     name: str = "greedy"
     deterministic: ClassVar[bool] = True

@@ -8,24 +8,19 @@ before results were seen. Propensities are exact: (1 - eps) 1[k = greedy] + eps 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import Field
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
 
-@dataclass(frozen=True)
-class EpsilonGreedy:
-    """Explore uniformly with probability epsilon, else exploit the empirical best feasible."""
+class EpsilonGreedy(Params):
+    """Uniform exploration w.p. epsilon, else the empirical best feasible arm."""
 
-    epsilon: float = 0.1
+    epsilon: float = Field(0.1, ge=0.0, le=1.0, description="exploration probability")
     name: str = "epsilon_greedy"
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.epsilon <= 1.0:
-            raise ValueError(f"epsilon must be in [0, 1], got {self.epsilon}")
 
     def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:
         return ArmStats.zeros(replicates, spec.n_arms, spec.n_constraints)
@@ -47,10 +42,8 @@ class EpsilonGreedy:
         return st.update(fb)
 
 
-@dataclass(frozen=True)
-class FixedArm:
-    """Always play one arm (per replicate if ``arm`` is an array): fixed thresholds and the
-    oracle."""
+class FixedArm(Params):
+    """Always play one arm (per replicate if ``arm`` is a tuple): e.g. the oracle's arms."""
 
     arm: int | tuple[int, ...]
     name: str = "fixed"
@@ -60,6 +53,25 @@ class FixedArm:
         if (arm < 0).any() or (arm >= spec.n_arms).any():
             raise ValueError(f"arm must be in [0, {spec.n_arms - 1}], got {self.arm}")
         return arm
+
+    def act(self, st: np.ndarray, obs: Observation, rng: np.random.Generator) -> Action:
+        return Action(arm=st, propensity=np.ones(st.shape[0]))
+
+    def update(self, st: np.ndarray, fb: Feedback) -> np.ndarray:
+        return st
+
+
+class FixedThreshold(Params):
+    """One fixed threshold (the grid arm nearest to it)."""
+
+    threshold: float = Field(0.5, ge=0.0, le=1.0, description="threshold in [0, 1]")
+    name: str = "fixed"
+
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> np.ndarray:
+        if spec.arm_values is None:
+            raise ValueError("FixedThreshold needs a world whose arms are threshold values")
+        arm = int(np.abs(np.asarray(spec.arm_values) - self.threshold).argmin())
+        return np.full(replicates, arm, dtype=np.int64)
 
     def act(self, st: np.ndarray, obs: Observation, rng: np.random.Generator) -> Action:
         return Action(arm=st, propensity=np.ones(st.shape[0]))

@@ -16,13 +16,14 @@ practice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from pydantic import Field
 from scipy.special import ndtr
 
 from looplab.policies.contextual import CBState, ContextualPolicy
+from looplab.policies.regression_oracles import RidgeOracle
 
 _Z, _W = np.polynomial.hermite_e.hermegauss(16)
 _W = _W / _W.sum()
@@ -45,18 +46,13 @@ def thompson_probabilities(mean: np.ndarray, sd: np.ndarray, avail: np.ndarray) 
     return p / p.sum(axis=-1, keepdims=True)
 
 
-@dataclass(frozen=True)
 class LinearThompson(ContextualPolicy):
-    """Posterior sampling with per-action ridge posteriors; exact-to-quadrature propensities."""
+    """Linear Thompson sampling (Agrawal & Goyal 2013), quadrature propensities."""
 
-    v: float = 1.0
+    oracle: RidgeOracle = RidgeOracle()  # needs the ridge posterior
+    v: float = Field(1.0, gt=0.0, description="posterior scale")
     name: str = "lints"
     needs_variance: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.v > 0:
-            raise ValueError(f"v must be > 0, got {self.v}")
 
     def probabilities(
         self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator

@@ -13,27 +13,23 @@ benchmarked against). Deterministic: logged propensity 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from looplab.policies.contextual import CBState, ContextualPolicy
+from looplab.policies.regression_oracles import RidgeOracle
 
 
-@dataclass(frozen=True)
 class LinUCB(ContextualPolicy):
-    """Optimism in the face of uncertainty with a per-action ridge model."""
+    """LinUCB (Li et al. 2010): ridge mean + alpha * posterior sd."""
 
-    alpha: float = 1.0
+    oracle: RidgeOracle = RidgeOracle()  # needs the ridge posterior
+    alpha: float = Field(1.0, ge=0.0, description="width multiplier of the bonus")
     name: str = "linucb"
     deterministic: ClassVar[bool] = True
     needs_variance: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.alpha < 0:
-            raise ValueError(f"alpha must be >= 0, got {self.alpha}")
 
     def index(self, st: CBState, X: np.ndarray) -> np.ndarray:
         var = self.oracle.variance(st.oracle, X)  # type: ignore[attr-defined]

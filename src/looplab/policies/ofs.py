@@ -14,22 +14,21 @@ residual width 1 (the DP gap lies in [0, 1]), the ranges of the per-round quanti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import Field
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
 
-@dataclass(frozen=True)
-class OFS:
-    """Optimistic Feasible Search over a finite grid of thresholds."""
+class OFS(Params):
+    """Optimistic Feasible Search: best optimistic reward among plausibly feasible arms."""
 
-    delta: float = 0.05
-    c: float = 1.0
-    reward_width: float = 2.0
-    residual_width: float = 1.0
+    delta: float = Field(0.05, gt=0.0, lt=1.0, description="confidence level of the radii")
+    c: float = Field(1.0, gt=0.0, description="radius multiplier")
+    reward_width: float = Field(2.0, gt=0.0, description="range of the per-round reward")
+    residual_width: float = Field(1.0, gt=0.0, description="range of each residual")
     name: str = "ofs"
 
     def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:

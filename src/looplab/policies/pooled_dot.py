@@ -31,9 +31,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from scipy.special import expit
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.remedies.source_debias import SourceDebias
 
@@ -41,10 +42,8 @@ _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8  # torch Adam defaults
 _SCORE_BLOCK = 2048  # lists scored per block, to bound the gathered (S, block, C, d) array
 
 
-class RecommenderConfig(BaseModel):
+class RecommenderConfig(Params):
     """Training hyper-parameters of the pooled-history recommender."""
-
-    model_config = ConfigDict(extra="forbid")
 
     epochs: int = Field(3, gt=0)
     batch_size: int = Field(256, gt=0)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from pydantic import Field
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
@@ -23,20 +25,26 @@ class PrimalDualState:
     lam: np.ndarray  # (S,)
 
 
-@dataclass(frozen=True)
-class PrimalDualUCB:
-    """UCB on the Lagrangian with a multiplier updated by the observed residual."""
+class PrimalDualUCB(Params):
+    """UCB on the Lagrangian, multiplier updated by observed residuals."""
 
-    horizon: int
-    step_size: float | None = None  # default 1 / sqrt(horizon)
-    delta: float = 0.05
-    c: float = 1.0
-    reward_width: float = 2.0
+    horizon: int | None = Field(
+        None, gt=0, description="T for the default step 1/sqrt(T); None: the run's rounds"
+    )
+    step_size: float | None = Field(None, gt=0.0, description="eta; None: 1/sqrt(horizon)")
+    delta: float = Field(0.05, gt=0.0, lt=1.0, description="confidence level of the radius")
+    c: float = Field(1.0, gt=0.0, description="radius multiplier")
+    reward_width: float = Field(2.0, gt=0.0, description="range of the per-round reward")
     name: str = "primal_dual"
 
     @property
     def eta(self) -> float:
-        return self.step_size if self.step_size is not None else 1.0 / np.sqrt(self.horizon)
+        """The multiplier's step size."""
+        if self.step_size is not None:
+            return self.step_size
+        if self.horizon is None:
+            raise ValueError("PrimalDualUCB needs horizon (or step_size) to set its step")
+        return 1.0 / float(np.sqrt(self.horizon))
 
     def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> PrimalDualState:
         return PrimalDualState(

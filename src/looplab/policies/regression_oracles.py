@@ -24,9 +24,12 @@ second; no early stopping, so fits are deterministic.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
+from pydantic import Field
+
+from looplab.core.params import Params
 
 
 def single_threaded() -> Any:
@@ -60,16 +63,12 @@ class RidgeState:
     mu: np.ndarray  # (S,) prediction offset
 
 
-@dataclass(frozen=True)
-class RidgeOracle:
+class RidgeOracle(Params):
     """Per-action ridge regression with Sherman-Morrison updates; see module docstring."""
 
-    l2: float = 1.0
-    has_variance = True
-
-    def __post_init__(self) -> None:
-        if not self.l2 > 0:
-            raise ValueError(f"l2 must be > 0, got {self.l2}")
+    type: Literal["linear"] = "linear"
+    l2: float = Field(1.0, gt=0.0, description="ridge penalty")
+    has_variance: ClassVar[bool] = True
 
     def init(self, replicates: int, n_actions: int, n_features: int) -> RidgeState:
         S, K, d = replicates, n_actions, n_features
@@ -152,14 +151,14 @@ class BoostedState:
     n_actions: int
 
 
-@dataclass(frozen=True)
-class BoostedOracle:
+class BoostedOracle(Params):
     """HistGradientBoostingClassifier on [x, one-hot(a)], one per replicate; batch only."""
 
-    max_iter: int = 50
-    max_depth: int = 3
-    learning_rate: float = 0.1
-    has_variance = False
+    type: Literal["hgb"] = "hgb"
+    max_iter: int = Field(50, ge=1, le=2000)
+    max_depth: int = Field(3, ge=1, le=32)
+    learning_rate: float = Field(0.1, gt=0.0, le=1.0)
+    has_variance: ClassVar[bool] = False
 
     def init(self, replicates: int, n_actions: int, n_features: int) -> BoostedState:
         return BoostedState([0.5] * replicates, n_actions)

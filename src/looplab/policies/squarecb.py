@@ -14,9 +14,8 @@ Defaults gamma_scale = 10, gamma_exponent = 0.5 are Vowpal Wabbit's (``--squarec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import Field
 
 from looplab.policies.contextual import CBState, ContextualPolicy, masked_argmax
 
@@ -34,20 +33,12 @@ def squarecb_probabilities(pred: np.ndarray, avail: np.ndarray, gamma: float) ->
     return np.where(is_best, 1.0 - p.sum(axis=-1, keepdims=True), p)
 
 
-@dataclass(frozen=True)
 class SquareCB(ContextualPolicy):
-    """Inverse-gap weighting with VW's gamma schedule."""
+    """SquareCB inverse-gap weighting (Foster & Rakhlin 2020), VW's gamma schedule."""
 
-    gamma_scale: float = 10.0
-    gamma_exponent: float = 0.5
+    gamma_scale: float = Field(10.0, gt=0.0, description="gamma_t = gamma_scale * t^exp")
+    gamma_exponent: float = Field(0.5, ge=0.0, description="exponent of t in gamma_t")
     name: str = "squarecb"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.gamma_scale > 0:
-            raise ValueError(f"gamma_scale must be > 0, got {self.gamma_scale}")
-        if self.gamma_exponent < 0:
-            raise ValueError(f"gamma_exponent must be >= 0, got {self.gamma_exponent}")
 
     def gamma(self, st: CBState) -> float:
         """gamma_t = gamma_scale * max(t, 1) ^ gamma_exponent."""

@@ -6,21 +6,20 @@ delta = 0.05 as OFS (``arm_stats``), so the two differ only in how they treat co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import Field
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
 
-@dataclass(frozen=True)
-class UCB:
-    """Upper-confidence-bound bandit on reward only; ignores constraint residuals."""
+class UCB(Params):
+    """Unconstrained UCB on reward only; ignores constraint residuals."""
 
-    delta: float = 0.05
-    c: float = 1.0
-    reward_width: float = 2.0
+    delta: float = Field(0.05, gt=0.0, lt=1.0, description="confidence level of the radius")
+    c: float = Field(1.0, gt=0.0, description="radius multiplier")
+    reward_width: float = Field(2.0, gt=0.0, description="range of the per-round reward")
     name: str = "ucb"
 
     def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:

@@ -8,17 +8,14 @@ Its online reward is the reference every exploiting policy should beat (notes se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from looplab.policies.contextual import CBState, ContextualPolicy
 from looplab.remedies.exploration import uniform_probs
 
 
-@dataclass(frozen=True)
 class UniformERM(ContextualPolicy):
-    """Uniform over available actions; the ERM oracle is trained but not acted on."""
+    """Uniform over available actions; ERM model trained on its logs (baseline)."""
 
     name: str = "uniform"
 

@@ -27,9 +27,10 @@ sign.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+from pydantic import Field
+
+from looplab.core.params import Params
 
 
 def softmax_entropy(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -42,21 +43,13 @@ def softmax_entropy(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h, -p * (logp + h[..., None])
 
 
-@dataclass(frozen=True)
-class SourceDebias:
-    """The regulariser's weights and history-rewrite probability (see the module docstring)."""
+class SourceDebias(Params):
+    """Black-box source debiasing (Zhou et al.): L1 score invariance to rewriting + entropy."""
 
-    news_weight: float = 1.0
-    user_weight: float = 0.01
-    rewrite_prob: float = 0.5
+    news_weight: float = Field(1.0, ge=0.0, description="weight of the item-side L1 term")
+    user_weight: float = Field(0.01, ge=0.0, description="weight of the history-side term")
+    rewrite_prob: float = Field(0.5, ge=0.0, le=1.0, description="history rewrite rate")
 
-    def __post_init__(self) -> None:
-        if not self.news_weight >= 0:
-            raise ValueError(f"news_weight must be >= 0, got {self.news_weight}")
-        if not self.user_weight >= 0:
-            raise ValueError(f"user_weight must be >= 0, got {self.user_weight}")
-        if not 0.0 <= self.rewrite_prob <= 1.0:
-            raise ValueError(f"rewrite_prob must be in [0, 1], got {self.rewrite_prob}")
 
     def rewrite_mask(
         self, slots: tuple[int, ...], rng: np.random.Generator, batch: tuple[int, ...]

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import Field
 
+from looplab.core.params import Params
 from looplab.remedies.reweighting import class_balance_weights, importance_weights
 
 
@@ -30,26 +32,16 @@ class LogBatch:
     mask: np.ndarray  # (S,)
 
 
-@dataclass(frozen=True)
-class TrainingRemedies:
+class TrainingRemedies(Params):
     """Which remedies a batch-retrained policy applies (all off by default)."""
 
     importance_weighting: bool = False
-    weight_clip: float = 20.0
+    weight_clip: float = Field(20.0, ge=1.0)
     class_balance: bool = False
-    uniform_slice: float = 0.0
-    older_rounds: int = 0
-    older_weight: float = 0.5
+    uniform_slice: float = Field(0.0, ge=0.0, le=1.0)
+    older_rounds: int = Field(0, ge=0)
+    older_weight: float = Field(0.5, gt=0.0, le=1.0)
 
-    def __post_init__(self) -> None:
-        if self.weight_clip < 1.0:
-            raise ValueError(f"weight_clip must be >= 1, got {self.weight_clip}")
-        if not 0.0 <= self.uniform_slice <= 1.0:
-            raise ValueError(f"uniform_slice must be in [0, 1], got {self.uniform_slice}")
-        if self.older_rounds < 0:
-            raise ValueError(f"older_rounds must be >= 0, got {self.older_rounds}")
-        if not 0.0 < self.older_weight <= 1.0:
-            raise ValueError(f"older_weight must be in (0, 1], got {self.older_weight}")
 
     def label(self) -> str:
         """Short tag listing the active remedies ('' if none)."""

@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from looplab.experiments.registry import KINDS
+from looplab.experiments.claims import check_claims
+from looplab.experiments.config import ConfigError
+from looplab.experiments.registry import family, kinds
 from looplab.experiments.store import RESULTS_FILE, open_results, read_manifest
 from looplab.experiments.summary import format_mean_ci
 
@@ -44,7 +46,7 @@ def build_report(path: str | Path, title: str | None = None) -> str:
     scenarios = []
     for name, runs in manifests.groupby("scenario", sort=True):
         first = runs.iloc[0]
-        kind = KINDS.get(str(first["kind"]))
+        kind = _family_or_none(str(first["kind"]))
         sub = pd.concat([frames[d] for d in runs["run_dir"]], ignore_index=True)
         params = _param_columns(runs)
         groups = []
@@ -64,7 +66,7 @@ def build_report(path: str | Path, title: str | None = None) -> str:
             group["figure"] = _figure_png(gframe, panels, f"{name} {label}".strip())
             try:
                 if kind is not None:
-                    cfg = kind.model.model_validate(_record(gruns.iloc[0])["config"])
+                    cfg = kind.scenario.model_validate(_record(gruns.iloc[0])["config"])
                     summary = kind.summarize(gframe, cfg)
                     group["headers"] = [h for h, _ in kind.table]
                     group["rows"] = [
@@ -72,8 +74,8 @@ def build_report(path: str | Path, title: str | None = None) -> str:
                          "cells": [format_mean_ci(row, stem) for _, stem in kind.table]}
                         for pol, row in summary.items()
                     ]
-                    if kind.claims is not None:
-                        group["claims"] = kind.claims(summary)
+                    if kind.claims:
+                        group["claims"] = check_claims(kind.claims, summary)
             except Exception as exc:  # noqa: BLE001 - one bad group must not sink the report
                 group["error"] = f"summary unavailable: {type(exc).__name__}: {exc}"
             groups.append(group)
@@ -140,3 +142,13 @@ def write_report(path: str | Path, out: str | Path, title: str | None = None) ->
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out, build_report(path, title))
     return out
+
+
+def _family_or_none(kind: str) -> Any:
+    """The family of ``kind``, or None for a kind no installed family provides."""
+    if kind not in kinds():
+        return None
+    try:
+        return family(kind)
+    except ConfigError:
+        return None

@@ -26,16 +26,15 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 from looplab.data.fairness import TabularTask, load_compas, load_german
 
 
-class LendingConfig(BaseModel):
+class LendingConfig(Params):
     """Parameters of the lending world."""
-
-    model_config = ConfigDict(extra="forbid")
 
     variant: Literal["synthetic", "german", "compas"] = "synthetic"
     n_applicants: int = Field(500, gt=0)

@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from looplab.core.contextual import contextual_outcome, sigmoid
+from looplab.core.params import Params
 from looplab.core.seeding import child_seed, generator
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 
 
-class LinearBanditConfig(BaseModel):
+class LinearBanditConfig(Params):
     """Parameters of the linear-logistic bandit."""
-
-    model_config = ConfigDict(extra="forbid")
 
     type: Literal["linear"] = "linear"
     n_actions: int = Field(10, ge=2, le=1000)

@@ -28,16 +28,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from looplab.core.contextual import contextual_outcome, sigmoid
+from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 
 
-class PaymentsConfig(BaseModel):
+class PaymentsConfig(Params):
     """Parameters of the payments world."""
-
-    model_config = ConfigDict(extra="forbid")
 
     type: Literal["payments"] = "payments"
     n_transactions: int = Field(1000, gt=0, description="transactions per round (a day)")

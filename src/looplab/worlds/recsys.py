@@ -56,8 +56,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from looplab.core.params import Params
 from looplab.core.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 
@@ -66,10 +67,8 @@ _DRAW_BLOCK = 4_000_000  # floats per block when drawing synthetic positives
 _NEG_RETRIES = 8
 
 
-class RecsysConfig(BaseModel):
+class RecsysConfig(Params):
     """Parameters of the HGC/AIGC recommender world."""
-
-    model_config = ConfigDict(extra="forbid")
 
     variant: Literal["synthetic", "movielens"] = "synthetic"
     n_users: int = Field(2000, gt=0, description="synthetic only")

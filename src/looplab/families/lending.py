@@ -3,20 +3,23 @@ table of reward, violation, group share and regret."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import ConstraintMonitor, RegretMonitor, RewardMonitor
 from looplab.core.oracle import steady_state_sweep
+from looplab.core.params import Params
 from looplab.core.types import Policy
+from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
 from looplab.experiments.summary import mean_ci
-from looplab.policies.greedy import EpsilonGreedy, FixedArm
+from looplab.families.base import Family, entry_union, params_of
+from looplab.policies.greedy import EpsilonGreedy, FixedArm, FixedThreshold
 from looplab.policies.ofs import OFS
 from looplab.policies.primal_dual import PrimalDualUCB
 from looplab.policies.ucb import UCB
@@ -25,62 +28,25 @@ from looplab.worlds.lending import GroupShareMonitor, LendingConfig, LendingWorl
 STEADY_FRAC = 0.2  # "steady state" = the last 20% of rounds
 
 
-class _PolicyBase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SteadyStateOracle(Params):
+    """Best fixed threshold feasible at steady state (closed-loop sweep)."""
 
 
-class OFSSpec(_PolicyBase):
-    type: Literal["ofs"] = "ofs"
-    delta: float = Field(0.05, gt=0.0, lt=1.0)
-    c: float = Field(1.0, gt=0.0)
-
-
-class UCBSpec(_PolicyBase):
-    type: Literal["ucb"] = "ucb"
-    delta: float = Field(0.05, gt=0.0, lt=1.0)
-    c: float = Field(1.0, gt=0.0)
-
-
-class PrimalDualSpec(_PolicyBase):
-    type: Literal["primal_dual"] = "primal_dual"
-    step_size: float | None = Field(None, gt=0.0)
-    delta: float = Field(0.05, gt=0.0, lt=1.0)
-    c: float = Field(1.0, gt=0.0)
-
-
-class EpsilonGreedySpec(_PolicyBase):
-    type: Literal["epsilon_greedy"] = "epsilon_greedy"
-    epsilon: float = Field(0.1, ge=0.0, le=1.0)
-
-
-class FixedSpec(_PolicyBase):
-    type: Literal["fixed"] = "fixed"
-    threshold: float = Field(0.5, ge=0.0, le=1.0)
-
-
-class OracleSpec(_PolicyBase):
-    type: Literal["oracle"] = "oracle"
-
-
-PolicySpec = Annotated[
-    OFSSpec | UCBSpec | PrimalDualSpec | EpsilonGreedySpec | FixedSpec | OracleSpec,
-    Field(discriminator="type"),
-]
-
-POLICY_DESCRIPTIONS = {
-    "ofs": "Optimistic Feasible Search: best optimistic reward among plausibly feasible arms",
-    "ucb": "unconstrained UCB on reward only",
-    "primal_dual": "UCB on the Lagrangian, multiplier updated by observed residuals",
-    "epsilon_greedy": "uniform exploration w.p. epsilon, else the empirical best feasible arm",
-    "fixed": "one fixed threshold",
-    "oracle": "best fixed threshold feasible at steady state (closed-loop sweep)",
+# name -> arm class: the scenario file's ``type`` values, their parameters and descriptions
+POLICIES: dict[str, type[Params]] = {
+    "ofs": OFS,
+    "ucb": UCB,
+    "primal_dual": PrimalDualUCB,
+    "epsilon_greedy": EpsilonGreedy,
+    "fixed": FixedThreshold,
+    "oracle": SteadyStateOracle,
 }
+PolicyEntry = entry_union(POLICIES)
 
 
-class SweepSpec(BaseModel):
+class OracleSweep(Params):
     """How the oracle's closed-loop sweep is run."""
 
-    model_config = ConfigDict(extra="forbid")
     rounds: int = Field(800, gt=0)
     steady_frac: float = Field(0.5, gt=0.0, le=1.0)
 
@@ -90,30 +56,25 @@ class LendingScenario(ScenarioBase):
 
     kind: Literal["lending"] = "lending"
     world: LendingConfig = LendingConfig()
-    policies: dict[str, PolicySpec] = Field(
-        default_factory=lambda: {"ofs": OFSSpec(), "oracle": OracleSpec()}, min_length=1
+    policies: dict[str, PolicyEntry] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {"ofs": {"type": "ofs"}, "oracle": {"type": "oracle"}},
+        min_length=1, validate_default=True,
     )
-    oracle: SweepSpec = SweepSpec()
+    oracle: OracleSweep = OracleSweep()
 
 
-def build_policy(spec: Any, world: LendingWorld, horizon: int, oracle_arm: np.ndarray) -> Policy:
-    """The policy object for a validated spec."""
-    if isinstance(spec, OFSSpec):
-        return OFS(delta=spec.delta, c=spec.c, reward_width=1 + world.config.default_cost)
-    if isinstance(spec, UCBSpec):
-        return UCB(delta=spec.delta, c=spec.c, reward_width=1 + world.config.default_cost)
-    if isinstance(spec, PrimalDualSpec):
-        return PrimalDualUCB(
-            horizon=horizon, step_size=spec.step_size, delta=spec.delta, c=spec.c,
-            reward_width=1 + world.config.default_cost,
-        )
-    if isinstance(spec, EpsilonGreedySpec):
-        return EpsilonGreedy(epsilon=spec.epsilon)
-    if isinstance(spec, FixedSpec):
-        return FixedArm(int(np.abs(world.grid - spec.threshold).argmin()), name="fixed")
-    if isinstance(spec, OracleSpec):
-        return FixedArm(tuple(int(a) for a in oracle_arm), name="oracle")
-    raise TypeError(f"unknown policy spec {spec!r}")
+def build_policy(entry: Any, world: LendingWorld, horizon: int, oracle_arm: np.ndarray) -> Policy:
+    """The policy a validated scenario entry names. The world supplies what the user left
+    unset: the reward range (1 + default cost) and the horizon (the run's rounds)."""
+    if entry.type == "oracle":
+        return FixedArm(arm=tuple(int(a) for a in oracle_arm), name="oracle")
+    cls = POLICIES[entry.type]
+    params = params_of(entry)
+    if "reward_width" in cls.model_fields and "reward_width" not in entry.model_fields_set:
+        params["reward_width"] = 1 + world.config.default_cost
+    if "horizon" in cls.model_fields and params.get("horizon") is None:
+        params["horizon"] = horizon
+    return cls(**params)  # type: ignore[return-value]
 
 
 def progress_total(cfg: LendingScenario) -> int:
@@ -175,23 +136,60 @@ def summarize_lending(frame: pd.DataFrame, rounds: int) -> dict[str, dict[str, f
     return out
 
 
+SOURCE = "Du 2025, Optimistic Feasible Search (arXiv 2512.22313)"
+CLAIMS = (
+    C.Claim(
+        "ofs-more-reward-than-primal-dual",
+        "OFS earns more reward than primal-dual", SOURCE,
+        C.diff("ofs", "reward", "primal_dual"), ">=", 0.0,
+        not_reproduced=("*",),
+        note="primal-dual (eta = 1/sqrt(T)) earns more reward than OFS because it keeps "
+        "violating the DP constraint early on",
+    ),
+    C.Claim(
+        "ofs-violation-half",
+        "OFS cumulative violation <= 0.5 x UCB's and primal-dual's", SOURCE,
+        C.worst_ratio("ofs", "cum_violation", ("ucb", "primal_dual")), "<=", 0.5,
+        not_reproduced=("lending-german",),
+        note="on German Credit (age groups) OFS's cumulative violation is ~0.5x UCB's but "
+        "~0.64x primal-dual's: even the oracle accrues ~99 from sampling noise there",
+    ),
+    C.Claim(
+        "ofs-near-oracle",
+        "OFS steady-state reward within 0.003 of the oracle's", SOURCE,
+        C.value("ofs", "steady_gap_to_oracle"), "abs<=", 0.003,
+    ),
+)
+
+
 def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    """The OFS paper's claims, with the margins the tests use, on a summary."""
-    out: list[dict[str, Any]] = []
-    ofs, pd_, ucb, orc = (summary.get(k) for k in ("ofs", "primal_dual", "ucb", "oracle"))
-    if ofs and pd_:
-        a, b = ofs["reward_mean"], pd_["reward_mean"]
-        out.append({"claim": "OFS earns more reward than primal-dual", "held": a > b,
-                    "detail": f"OFS {a:.4f} vs primal-dual {b:.4f}"})
-    if ofs and pd_ and ucb:
-        v, vu, vp = (x["cum_violation_mean"] for x in (ofs, ucb, pd_))
-        out.append({
-            "claim": "OFS cumulative violation <= 0.5 x UCB's and primal-dual's",
-            "held": v <= 0.5 * vu and v <= 0.5 * vp,
-            "detail": f"OFS {v:.1f}, UCB {vu:.1f}, primal-dual {vp:.1f}",
-        })
-    if ofs and orc:
-        gap = ofs["steady_gap_to_oracle_mean"]
-        out.append({"claim": "OFS steady-state reward within 0.003 of the oracle's",
-                    "held": abs(gap) <= 0.003, "detail": f"gap {gap:+.4f}"})
-    return out
+    """The OFS paper's claims (``CLAIMS``) on a summary."""
+    return C.check_claims(CLAIMS, summary)
+
+
+FAMILY = Family(
+    name="lending",
+    description="closed-loop threshold lending with a fairness constraint",
+    scenario=LendingScenario,
+    run=run_lending,
+    summarize=lambda frame, cfg: summarize_lending(frame, cfg.rounds),
+    progress_total=progress_total,
+    table=(
+        ("mean reward", "reward"),
+        ("steady reward", "steady_reward"),
+        ("cum. violation", "cum_violation"),
+        ("final share B", "final_share_b"),
+        ("regret vs oracle", "regret"),
+    ),
+    panels=(
+        ("reward", "reward per round (rolling mean)", True),
+        ("cum_violation", "cumulative constraint violation", False),
+        ("share_b", "group-B share of applicants", False),
+    ),
+    policies=POLICIES,
+    worlds={
+        "lending": "threshold lending; acceptance rates feed back into the applicant mix "
+        "(variants: synthetic, german, compas)",
+    },
+    claims=CLAIMS,
+)

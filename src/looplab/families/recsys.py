@@ -7,15 +7,18 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from threadpoolctl import threadpool_limits
 
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import RewardMonitor
+from looplab.core.params import Params
 from looplab.core.seeding import child_seed
+from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
 from looplab.experiments.summary import mean_ci
+from looplab.families.base import Family
 from looplab.policies.pooled_dot import PooledDotRecommender, RecommenderConfig
 from looplab.remedies.source_debias import SourceDebias
 from looplab.worlds.recsys import (
@@ -28,20 +31,15 @@ from looplab.worlds.recsys import (
 
 ARMS = ("baseline", "debiased")
 
-POLICY_DESCRIPTIONS = {
-    "baseline": "pooled-history dot-product recommender refit on its own clicks each stage",
-    "debiased": "the same, trained with the black-box source-debias regulariser "
-    "(L1 score invariance to rewriting items and histories + entropy; Zhou et al.)",
-}
+class Baseline(Params):
+    """Pooled-history dot-product recommender refit on its own clicks each stage."""
 
 
-class DebiasSpec(BaseModel):
-    """Weights of the debias regulariser (paper defaults)."""
+class Debiased(Params):
+    """The same, trained with the black-box source-debias regulariser ([debias] weights)."""
 
-    model_config = ConfigDict(extra="forbid")
-    news_weight: float = Field(1.0, ge=0.0)
-    user_weight: float = Field(0.01, ge=0.0)
-    rewrite_prob: float = Field(0.5, ge=0.0, le=1.0)
+
+POLICIES: dict[str, type[Params]] = {"baseline": Baseline, "debiased": Debiased}
 
 
 class EchoChamberScenario(ScenarioBase):
@@ -51,7 +49,7 @@ class EchoChamberScenario(ScenarioBase):
     rounds: int = Field(10, gt=0)
     world: RecsysConfig = RecsysConfig()
     recommender: RecommenderConfig = RecommenderConfig()
-    debias: DebiasSpec = DebiasSpec()
+    debias: SourceDebias = SourceDebias()
     arms: list[Literal["baseline", "debiased"]] = Field(
         default_factory=lambda: list(ARMS), min_length=1
     )
@@ -79,7 +77,7 @@ def _run_arms(cfg: EchoChamberScenario, progress: ProgressHook | None) -> pd.Dat
     instance = world.reset(cfg.replicates, child_seed(cfg.seed, "world-instance"))
     frames = []
     for arm in cfg.arms:
-        debias = SourceDebias(**cfg.debias.model_dump()) if arm == "debiased" else None
+        debias = cfg.debias if arm == "debiased" else None
         policy = PooledDotRecommender(cfg.recommender, debias)
         monitors = [
             RewardMonitor(), SourceShareMonitor(), SourceRankingMonitor(cfg.world.candidates)
@@ -129,47 +127,85 @@ def summarize_echo_chamber(
 
 
 # Margins of the paper's claims (Zhou et al.), shared by ``check_claims`` and the tests.
-SHARE_GROWTH_MARGIN = 0.10  # baseline AIGC click share: last stage >= first stage + 0.10
-BIAS_GROWTH_MARGIN = 10.0  # baseline relative bias (nDCG@5): last <= first - 10 points
-PARITY_SHARE_MARGIN = 0.10  # debiased AIGC click share at the last stage within 0.5 +- 0.10
-PARITY_BIAS_MARGIN = 10.0  # debiased |relative bias| at the last stage <= 10 points
-NDCG_DROP_MARGIN = 0.02  # debiased mixed-list nDCG@5 >= baseline's - 0.02 (last stage)
-CURB_MARGIN = 0.10  # debiased AIGC click share <= baseline's - 0.10 (last stage)
+SOURCE = "Zhou et al. 2024, Source Echo Chamber (arXiv 2405.17998)"
+_PARITY_NOTE = (
+    "with the paper's weights (1, 0.01, rewrite prob 0.5) the debiased recommender still "
+    "drifts to an AIGC click share of ~0.65 and a relative bias of ~-16% (the CE signal "
+    "toward the clicked source outgrows the bounded L1 pull)"
+)
+CLAIMS = (
+    C.Claim(
+        "baseline-aigc-share-grows",
+        "without the remedy the AIGC click share grows by >= 0.10", SOURCE,
+        C.diff("baseline", "aigc_share_last", "baseline", "aigc_share_first"), ">=", 0.10,
+        not_reproduced=("echo-chamber-movielens",),
+        note="on movielens the loop amplifies whichever source the first recommender "
+        "favours; 5 of 8 replicates went to an AIGC share of 1.0 and 3 to 0.0 (HGC), so the "
+        "mean share grew by only ~0.03",
+    ),
+    C.Claim(
+        "baseline-source-bias-grows",
+        "without the remedy the source bias (toward AIGC) grows by >= 10 points", SOURCE,
+        C.diff("baseline", "rel_bias_ndcg5_last", "baseline", "rel_bias_ndcg5_first"),
+        "<=", -10.0,
+    ),
+    C.Claim(
+        "debiased-share-near-parity",
+        "with the remedy the last stage's AIGC click share stays within 0.5 +- 0.10", SOURCE,
+        C.custom((("debiased", "aigc_share_last"),), lambda x: x - 0.5, "debiased share - 0.5"),
+        "abs<=", 0.10,
+        not_reproduced=("*",), note=_PARITY_NOTE,
+    ),
+    C.Claim(
+        "debiased-bias-near-parity",
+        "with the remedy |relative bias (nDCG@5)| at the last stage stays <= 10 points", SOURCE,
+        C.value("debiased", "rel_bias_ndcg5_last"), "abs<=", 10.0,
+        not_reproduced=("*",), note=_PARITY_NOTE,
+    ),
+    C.Claim(
+        "remedy-costs-little-ndcg",
+        "the remedy costs at most 0.02 nDCG@5 on the mixed list", SOURCE,
+        C.diff("debiased", "ndcg5_mixed_last", "baseline"), ">=", -0.02,
+    ),
+    C.Claim(
+        "remedy-curbs-aigc-share",
+        "the remedy lowers the last stage's AIGC click share by >= 0.10", SOURCE,
+        C.diff("debiased", "aigc_share_last", "baseline"), "<=", -0.10,
+        not_reproduced=("echo-chamber-movielens",),
+        note="on movielens the baseline's mean share stays ~0.63 (replicates split between "
+        "AIGC and HGC dominance), so the debiased arm's ~0.66 is not lower",
+    ),
+)
 
 
 def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    """The Source Echo Chamber paper's claims, with the margins the tests use, on a summary."""
-    out: list[dict[str, Any]] = []
-    base, deb = summary.get("baseline"), summary.get("debiased")
-    if base:
-        a, b = base["aigc_share_first_mean"], base["aigc_share_last_mean"]
-        out.append({
-            "claim": f"without the remedy the AIGC click share grows by >= {SHARE_GROWTH_MARGIN}",
-            "held": b >= a + SHARE_GROWTH_MARGIN, "detail": f"first {a:.3f}, last {b:.3f}",
-        })
-        a, b = base["rel_bias_ndcg5_first_mean"], base["rel_bias_ndcg5_last_mean"]
-        out.append({
-            "claim": "without the remedy the source bias (toward AIGC) grows by >= "
-            f"{BIAS_GROWTH_MARGIN:g} points",
-            "held": b <= a - BIAS_GROWTH_MARGIN, "detail": f"first {a:+.1f}, last {b:+.1f}",
-        })
-    if deb:
-        s, r = deb["aigc_share_last_mean"], deb["rel_bias_ndcg5_last_mean"]
-        out.append({
-            "claim": f"with the remedy the AIGC click share stays within 0.5 +- "
-            f"{PARITY_SHARE_MARGIN} and |relative bias| <= {PARITY_BIAS_MARGIN:g}",
-            "held": abs(s - 0.5) <= PARITY_SHARE_MARGIN and abs(r) <= PARITY_BIAS_MARGIN,
-            "detail": f"share {s:.3f}, relative bias {r:+.1f}",
-        })
-    if base and deb:
-        a, b = base["ndcg5_mixed_last_mean"], deb["ndcg5_mixed_last_mean"]
-        out.append({
-            "claim": f"the remedy costs at most {NDCG_DROP_MARGIN} nDCG@5 on the mixed list",
-            "held": b >= a - NDCG_DROP_MARGIN, "detail": f"baseline {a:.3f}, debiased {b:.3f}",
-        })
-        a, b = base["aigc_share_last_mean"], deb["aigc_share_last_mean"]
-        out.append({
-            "claim": f"the remedy lowers the last stage's AIGC click share by >= {CURB_MARGIN}",
-            "held": b <= a - CURB_MARGIN, "detail": f"baseline {a:.3f}, debiased {b:.3f}",
-        })
-    return out
+    """The Source Echo Chamber paper's claims (``CLAIMS``) on a summary."""
+    return C.check_claims(CLAIMS, summary)
+
+
+FAMILY = Family(
+    name="echo_chamber",
+    description="a recommender refit on its own clicks over human- and AI-written items",
+    scenario=EchoChamberScenario,
+    run=run_echo_chamber,
+    summarize=summarize_echo_chamber,
+    progress_total=progress_total,
+    table=(
+        ("AIGC share first", "aigc_share_first"),
+        ("AIGC share last", "aigc_share_last"),
+        ("rel. bias nDCG@5 first", "rel_bias_ndcg5_first"),
+        ("rel. bias nDCG@5 last", "rel_bias_ndcg5_last"),
+        ("nDCG@5 mixed last", "ndcg5_mixed_last"),
+    ),
+    panels=(
+        ("aigc_click_share", "AIGC share of clicks per stage", False),
+        ("rel_bias_ndcg5", "relative source bias, nDCG@5 (%; < 0 = AIGC favoured)", False),
+        ("ndcg5_mixed", "nDCG@5 on the mixed list (either copy relevant)", False),
+    ),
+    policies=POLICIES,
+    worlds={
+        "recsys": "recommender retrained on its own clicks over human- and AI-generated "
+        "copies of every item (source echo chamber; variants: synthetic, movielens)",
+    },
+    claims=CLAIMS,
+)

@@ -18,12 +18,15 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from looplab.core.loop import ProgressHook
+from looplab.core.params import Params
 from looplab.core.seeding import generator
+from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
 from looplab.experiments.summary import mean_ci
+from looplab.families.base import Family
 from looplab.improve.raft import METRICS as LOOP_METRICS
 from looplab.improve.raft import RaftConfig, run_raft
 from looplab.preferences.data import (
@@ -41,8 +44,8 @@ STATIC_METRICS = ("accuracy", "spearman", "consistency", "calibration", "auroc")
 ALL_METRICS = tuple(dict.fromkeys((*STATIC_METRICS, *LOOP_METRICS)))
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Section(Params):
+    """A section of a reward-model scenario file."""
 
 
 class TaskSpec(_Section):
@@ -113,19 +116,6 @@ class DataSpec(_Section):
     n_contrast: int = Field(500, ge=10)
 
 
-class LoopSpec(_Section):
-    """RAFT loop sizes (``looplab.improve.raft.RaftConfig``)."""
-
-    prompts: int = Field(64, ge=1)
-    candidates: int = Field(16, ge=2)
-    samples: int = Field(4, ge=2)
-    initial_samples: int = Field(16, ge=2)
-    best_of: int = Field(8, ge=1)
-    lr: float = Field(0.05, gt=0.0)
-    sft_steps: int = Field(10, ge=1)
-    temperature: float = Field(1.0, gt=0.0)
-
-
 class RewardModelScenario(ScenarioBase):
     """A reward-model scenario: world, feedback source, compared arms, optional loop."""
 
@@ -137,7 +127,7 @@ class RewardModelScenario(ScenarioBase):
         default_factory=lambda: {"bt": ArmSpec(objective="bt")}, min_length=1
     )
     data: DataSpec = DataSpec()
-    loop: LoopSpec | None = None
+    loop: RaftConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RewardModelScenario:
@@ -152,12 +142,9 @@ class RewardModelScenario(ScenarioBase):
                 )
         if self.loop is None and self.rounds != 1:
             raise ValueError("rounds must be 1 without a [loop] section (static comparison)")
-        if self.loop is not None and (self.loop.samples % 2 or self.loop.initial_samples % 2):
-            raise ValueError("loop.samples and loop.initial_samples must be even")
         return self
 
 
-POLICY_DESCRIPTIONS = {name: obj.description for name, obj in OBJECTIVES.items()}
 
 
 def progress_total(cfg: RewardModelScenario) -> int:
@@ -206,7 +193,8 @@ def _static(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataF
 
 def _loop(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataFrame:
     task = _task(cfg)
-    raft = RaftConfig(**cfg.loop.model_dump())  # type: ignore[union-attr]
+    raft = cfg.loop
+    assert raft is not None
     frames = []
     for name, arm in cfg.arms.items():
         src = cfg.feedback.source(clean=arm.feedback == "clean")
@@ -248,37 +236,63 @@ def summarize_reward_models(
     return out
 
 
-# (arm a, arm b, metric, margin, higher_is_better, claim): the papers' directions, with the
-# margins the claim tests use, checked on a summary when both arms are present.
-CLAIMS: tuple[tuple[str, str, str, float, bool, str], ...] = (
-    ("causalrm", "naive", "auroc", 0.02, True,
-     "CausalRM beats the naive loss on AUROC on clean unbiased test data (CausalRM)"),
-    ("causalrm", "naive", "spearman", 0.05, True,
-     "CausalRM beats the naive loss on Spearman with the true reward (CausalRM)"),
-    ("strength", "bt", "accuracy", 0.01, True,
-     "strength flip + adaptive margin beats plain BT on held-out accuracy (Secrets of RLHF II)"),
-    ("reward_fusion", "bt", "consistency", 0.01, True,
-     "RewardFusion raises the consistency score (Trickle-down)"),
-    ("naive", "unbiased", "gap", 0.1, True,
-     "the proxy-true gap grows when the reward model learns from biased feedback (RAFT loop)"),
-    ("causalrm", "naive", "gap", 0.05, False,
-     "the remedy shrinks the proxy-true gap (RAFT loop)"),
-    ("causalrm", "naive", "true_reward", 0.1, True,
-     "the remedy raises the policy's true reward downstream (CausalRM, RAFT loop)"),
+CAUSALRM = "Wang et al. 2026, CausalRM"
+SECRETS = "Secrets of RLHF II (Wang et al. 2024)"
+TRICKLE = "Trickle-down (Shen et al. 2023)"
+RAFT = "RAFT (Dong et al. 2023)"
+CLAIMS = (
+    C.Claim("causalrm-auroc", "CausalRM beats the naive loss on AUROC on clean unbiased test "
+            "data by >= 0.02", CAUSALRM, C.diff("causalrm", "auroc", "naive"), ">=", 0.02),
+    C.Claim("causalrm-spearman", "CausalRM beats the naive loss on Spearman with the true "
+            "reward by >= 0.05", CAUSALRM, C.diff("causalrm", "spearman", "naive"), ">=", 0.05),
+    C.Claim("strength-accuracy", "strength flip + adaptive margin beats plain BT on held-out "
+            "accuracy by >= 0.01", SECRETS, C.diff("strength", "accuracy", "bt"), ">=", 0.01),
+    C.Claim("reward-fusion-consistency", "RewardFusion raises the consistency score by >= "
+            "0.01", TRICKLE, C.diff("reward_fusion", "consistency", "bt"), ">=", 0.01,
+            not_reproduced=("*",), note="RewardFusion (k=5, cos>=0.9) does not raise "
+            "consistency over BT on the synthetic task"),
+    C.Claim("raft-gap-grows-under-bias", "the proxy-true gap grows by >= 0.1 when the reward "
+            "model learns from biased feedback", RAFT, C.diff("naive", "gap", "unbiased"),
+            ">=", 0.1),
+    C.Claim("causalrm-shrinks-gap", "the remedy shrinks the proxy-true gap by >= 0.05",
+            CAUSALRM, C.diff("causalrm", "gap", "naive"), "<=", -0.05, not_reproduced=("*",),
+            note="CausalRM's final gap equals the naive one's (0.387 vs 0.385)"),
+    C.Claim("causalrm-raises-true-reward", "the remedy raises the policy's true reward by "
+            ">= 0.1", CAUSALRM, C.diff("causalrm", "true_reward", "naive"), ">=", 0.1),
 )
 
 
 def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    """The papers' claims that apply to the arms and metrics present in ``summary``."""
-    out: list[dict[str, Any]] = []
-    for a, b, metric, margin, higher, claim in CLAIMS:
-        if a not in summary or b not in summary:
-            continue
-        va, vb = summary[a][f"{metric}_mean"], summary[b][f"{metric}_mean"]
-        if np.isnan(va) or np.isnan(vb):
-            continue
-        held = va >= vb + margin if higher else va <= vb - margin
-        sign = ">=" if higher else "<="
-        out.append({"claim": f"{claim}: {a} {sign} {b} {'+' if higher else '-'} {margin}",
-                    "held": bool(held), "detail": f"{metric}: {a} {va:.4f} vs {b} {vb:.4f}"})
-    return out
+    """The papers' claims (``CLAIMS``) that apply to the arms and metrics in ``summary``."""
+    return C.check_claims(CLAIMS, summary)
+
+
+FAMILY = Family(
+    name="reward-model",
+    description="reward models from noisy, selection-biased preferences, and RAFT against them",
+    scenario=RewardModelScenario,
+    run=run_reward_models,
+    summarize=summarize_reward_models,
+    progress_total=progress_total,
+    table=(
+        ("accuracy", "accuracy"),
+        ("Spearman", "spearman"),
+        ("consistency", "consistency"),
+        ("AUROC", "auroc"),
+        ("true reward", "true_reward"),
+        ("proxy-true gap", "gap"),
+        ("entropy", "entropy"),
+    ),
+    panels=(
+        ("true_reward", "true reward of the policy (z)", False),
+        ("gap", "proxy - true reward (z)", False),
+        ("spearman", "reward model Spearman vs truth", False),
+    ),
+    policies=OBJECTIVES,
+    worlds={
+        "preferences": "contexts x candidate responses with a hidden true reward; feedback "
+        "from Bradley-Terry annotators (flips, position bias) or selection-biased thumbs-up; "
+        "a RAFT policy optimizes the learned reward",
+    },
+    claims=CLAIMS,
+)
