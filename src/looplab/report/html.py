@@ -17,7 +17,7 @@ import pandas as pd
 
 from looplab.experiments.registry import KINDS
 from looplab.experiments.store import RESULTS_FILE, open_results, read_manifest
-from looplab.experiments.summary import format_mean_ci
+from looplab.stats import format_mean_ci
 
 
 def _figure_png(frame: pd.DataFrame, panels: tuple[tuple[str, str, bool], ...], title: str) -> str:
