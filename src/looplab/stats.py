@@ -204,7 +204,10 @@ def bootstrap_intervals(
     samples; ``statistic(*samples, axis=...)`` must be vectorized (numpy reductions are);
     ``paired`` resamples the samples' units together. A single sample with fewer than two
     units, or all units equal, has a point-mass bootstrap distribution: the interval is the
-    estimate itself. ``method`` is one of percentile, basic, bca, expanded (see module)."""
+    estimate itself. ``method`` is one of percentile, basic, bca, expanded (see module).
+    Clustered data (e.g. a judge's verdicts grouped by item): pass one value per cluster
+    (the cluster mean), so whole clusters are resampled (the cluster bootstrap, Davison &
+    Hinkley 1997 sec. 3.8, strategy 1 for equal-size clusters)."""
     if method not in METHODS:
         raise ValueError(f"unknown bootstrap method {method!r}; allowed: {', '.join(METHODS)}")
     for lv in levels:
