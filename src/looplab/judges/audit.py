@@ -385,8 +385,8 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
         if bias == POSITION:
             p0 = 0.5
         else:
-            base = np.concatenate([c[~np.isnan(pb)], 1.0 - c[~np.isnan(pw)]])
-            p0 = float(np.nanmean(base)) if np.any(~np.isnan(base)) else math.nan
+            no_cue = np.concatenate([c[~np.isnan(pb)], 1.0 - c[~np.isnan(pw)]])
+            p0 = float(np.nanmean(no_cue)) if np.any(~np.isnan(no_cue)) else math.nan
         h = cohens_h(follow_rate, p0)
         p = mcnemar_p(pb[ok], pw[ok])
         pvals[bias] = p
@@ -399,9 +399,11 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
         okl = ~np.isnan(lb) & ~np.isnan(lw)
         if okl.any():
             ls = pd.Series((lb[okl] - lw[okl]) / 2).groupby(u["item"].to_numpy()[okl]).mean()
-            e = bootstrap(ls.to_numpy(dtype=float), np.mean, level=1 - alpha, method="expanded",
-                          n_resamples=n_boot, rng=generator(seed, "audit-logit", bias))
-            rows.append(_row(bias, "logit_shift", e.estimate, e.low, e.high, e.n))
+            shift = bootstrap(ls.to_numpy(dtype=float), np.mean, level=1 - alpha,
+                              method="expanded", n_resamples=n_boot,
+                              rng=generator(seed, "audit-logit", bias))
+            rows.append(_row(bias, "logit_shift", shift.estimate, shift.low, shift.high,
+                             shift.n))
         else:
             rows.append(_row(bias, "logit_shift", math.nan))
         rows.append(_row(bias, "cohens_h", h, n=int(ok.sum())))
