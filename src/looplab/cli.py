@@ -19,7 +19,8 @@ from looplab.experiments import store
 from looplab.experiments.config import ConfigError
 from looplab.experiments.execute import execute_scenario
 from looplab.experiments.registry import family, kinds, load_scenario, scenario_names
-from looplab.experiments.summary import format_mean_ci
+from looplab.jsonable import jsonable
+from looplab.stats import format_mean_ci
 
 app = typer.Typer(
     add_completion=False,
@@ -116,7 +117,7 @@ def run_cmd(
             "policies": summary,
             "out": str(out_dir),
         }
-        typer.echo(json.dumps(_finite(payload)))
+        typer.echo(json.dumps(jsonable(payload)))
         return
     console = Console()
     table = Table("policy", *(label for label, _ in kind.table), title=f"{cfg.name}: "
@@ -189,7 +190,7 @@ def compare_cmd(
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     if as_json:
-        typer.echo(json.dumps([_finite(r) for r in table.to_dict(orient="records")]))
+        typer.echo(json.dumps([jsonable(r) for r in table.to_dict(orient="records")]))
         return
     keys = [c for c in table.columns if c not in COMPARE_STATS]
     paired = "diff" in table.columns
@@ -302,15 +303,6 @@ def _check_out_dir(out_dir: Path) -> None:
         raise UserError(f"--out {out_dir} is a file, not a folder; choose another path")
     if store.is_complete(out_dir):
         raise UserError(f"--out {out_dir} already holds a finished run; choose another folder")
-
-
-def _finite(x: Any) -> Any:
-    """NaN/inf become null so the output is strict JSON."""
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,7 +47,7 @@ from looplab.core.monitors import RewardMonitor
 from looplab.core.params import Params
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.summary import mean_ci
+from looplab.stats import mean_ci
 from looplab.families.base import Family, entry_union, params_of
 from looplab.policies import EpsilonGreedy, FixedArm
 

@@ -32,7 +32,7 @@ def _compare(objectives, data_fn, model="linear", metrics=("accuracy",), pointwi
         for obj in objectives:
             ev = evaluate(fit_reward_model(data, obj, model=model, random_state=seed), test)
             for m in metrics:
-                out[m][obj].append(ev[m].value)
+                out[m][obj].append(ev[m].estimate)
     return {m: {o: np.array(v) for o, v in d.items()} for m, d in out.items()}
 
 
@@ -97,7 +97,7 @@ def test_tree_collection_beats_chain_on_accuracy_and_reward_variance():
         for topo in ("tree", "chain"):
             d = collect_pairs(TASK, 64, topo, src, np.random.default_rng(seed))
             m = fit_reward_model(d, "bt", random_state=seed)
-            acc[topo].append(evaluate(m, test)["accuracy"].value)
+            acc[topo].append(evaluate(m, test)["accuracy"].estimate)
             s = m.score(test.items)
             scores[topo].append((s - s.mean()) / s.std())
     var = {t: np.var(np.array(v), axis=0).mean() for t, v in scores.items()}

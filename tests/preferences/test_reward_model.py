@@ -27,9 +27,9 @@ def test_linear_bt_recovers_the_true_reward_on_clean_pairs():
     d = simulate_pairs(TASK, 3000, PairwiseSource(temperatures=(0.3,)), np.random.default_rng(0))
     ev = evaluate(fit_reward_model(d, "bt"), make_test_set(TASK, np.random.default_rng(1)),
                   np.random.default_rng(2))
-    assert ev["accuracy"].value > 0.95
-    assert ev["accuracy"].ci_low <= ev["accuracy"].value <= ev["accuracy"].ci_high
-    assert ev["spearman"].value > 0.95
+    assert ev["accuracy"].estimate > 0.95
+    assert ev["accuracy"].low <= ev["accuracy"].estimate <= ev["accuracy"].high
+    assert ev["spearman"].estimate > 0.95
 
 
 def test_mlp_reward_model_is_deterministic_and_learns():
@@ -39,7 +39,7 @@ def test_mlp_reward_model_is_deterministic_and_learns():
     b = fit_reward_model(d, "bt", model="mlp", random_state=5,
                          model_params={"epochs": 60, "hidden": 8})
     np.testing.assert_array_equal(a.score(d.xa), b.score(d.xa))
-    assert evaluate(a, make_test_set(TASK, np.random.default_rng(1)))["accuracy"].value > 0.75
+    assert evaluate(a, make_test_set(TASK, np.random.default_rng(1)))["accuracy"].estimate > 0.75
 
 
 def test_entry_point_rejects_unknown_names_and_wrong_shapes():

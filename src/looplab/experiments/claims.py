@@ -132,17 +132,13 @@ class Claim:
         """The verdict over one summary per seed, by ``rule``: per-seed values and verdicts,
         the pooled mean and its 95% t-interval, and whether the claim holds."""
         import numpy as np
-        from scipy import stats as st
+
+        from looplab.stats import mean_estimate
 
         vals = np.array([self.measure(s) for s in summaries], dtype=np.float64)
         per_seed = [bool(self.holds(float(v))) for v in vals]
         n = vals.size
-        mean = float(vals.mean()) if n else math.nan
-        if n >= 2:
-            h = float(st.t.ppf(0.975, n - 1) * vals.std(ddof=1) / math.sqrt(n))
-        else:
-            h = math.nan
-        lo, hi = mean - h, mean + h
+        mean, lo, hi = mean_estimate(vals).as_tuple()
         if n < self.min_seeds:
             held = False
         elif self.rule == "most_seeds":

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from looplab.experiments.config import ConfigError
 from looplab.experiments.store import open_results
-from looplab.experiments.summary import mean_ci
+from looplab.stats import mean_ci, paired_difference
 
 KEY_COLUMNS = {"scenario", "policy", "seed", "replicate", "round", "run_dir"}
 
@@ -80,12 +79,8 @@ def compare(
                 paired = pg.set_index(["seed", "replicate"])["value"].to_frame("v").join(
                     base.rename("b"), how="inner"
                 )
-                d = (paired["v"] - paired["b"]).to_numpy()
-                dm, dlo, dhi = mean_ci(d) if len(d) else (np.nan, np.nan, np.nan)
-                p = (
-                    float(stats.ttest_rel(paired["v"], paired["b"]).pvalue)
-                    if len(d) > 1 and np.ptp(d) > 0 else float("nan")
-                )
-                row.update(diff=dm, diff_ci_low=dlo, diff_ci_high=dhi, p_value=p, n_pairs=len(d))
+                e = paired_difference(paired["v"].to_numpy(), paired["b"].to_numpy())
+                row.update(diff=e.estimate, diff_ci_low=e.low, diff_ci_high=e.high,
+                           p_value=e.p_value, n_pairs=e.n)
             rows.append(row)
     return pd.DataFrame(rows)

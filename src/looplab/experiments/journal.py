@@ -12,27 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
+
+from looplab.jsonable import jsonable
 
 
 def settings_tag(settings: Any) -> str:
     """A short stable hash of JSON-able ``settings``."""
     blob = json.dumps(settings, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def _clean(x: Any) -> Any:
-    """NaN/inf -> None so lines are strict JSON (read back as NaN)."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    return x
 
 
 class Journal:
@@ -64,9 +54,9 @@ class Journal:
     def put(self, key: str, tag: str, row: dict[str, Any], extra: dict[str, Any] | None = None
             ) -> None:
         """Append one finished unit (``extra`` is stored beside the row, e.g. a trace)."""
-        rec = {"key": key, "tag": tag, "row": _clean(row)}
+        rec = {"key": key, "tag": tag, "row": jsonable(row)}
         if extra:
-            rec["extra"] = _clean(extra)
+            rec["extra"] = jsonable(extra)
         self._fh.write(json.dumps(rec, sort_keys=True) + "\n")
         self._fh.flush()
         self._done[key] = (tag, rec["row"])

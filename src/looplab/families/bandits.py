@@ -29,7 +29,6 @@ from looplab.core.monitors import (
 from looplab.core.params import Params
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family, entry_union, params_of
 from looplab.policies.contextual import ContextualPolicy, Retraining
 from looplab.policies.contextual_epsilon_greedy import ContextualEpsilonGreedy
@@ -39,6 +38,7 @@ from looplab.policies.linucb import LinUCB
 from looplab.policies.regression_oracles import single_threaded
 from looplab.policies.squarecb import SquareCB
 from looplab.policies.uniform_erm import UniformERM
+from looplab.stats import mean_ci
 from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditWorld
 from looplab.worlds.payments import PaymentsConfig, PaymentsWorld
 

@@ -17,12 +17,12 @@ from looplab.core.params import Params
 from looplab.core.types import Policy
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family, entry_union, params_of
 from looplab.policies.greedy import EpsilonGreedy, FixedArm, FixedThreshold
 from looplab.policies.ofs import OFS
 from looplab.policies.primal_dual import PrimalDualUCB
 from looplab.policies.ucb import UCB
+from looplab.stats import mean_ci
 from looplab.worlds.lending import GroupShareMonitor, LendingConfig, LendingWorld
 
 STEADY_FRAC = 0.2  # "steady state" = the last 20% of rounds

@@ -17,10 +17,10 @@ from looplab.core.params import Params
 from looplab.core.seeding import child_seed
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family
 from looplab.policies.pooled_dot import PooledDotRecommender, RecommenderConfig
 from looplab.remedies.source_debias import SourceDebias
+from looplab.stats import mean_ci
 from looplab.worlds.recsys import (
     LOG_SIGNALS,
     RecsysConfig,

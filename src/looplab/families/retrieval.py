@@ -40,8 +40,8 @@ from looplab.core.params import Params
 from looplab.experiments import claims as C
 from looplab.experiments.config import ConfigError, ScenarioBase
 from looplab.experiments.journal import Journal, settings_tag
-from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family, entry_union, params_of
+from looplab.stats import mean_ci
 
 
 class _Spec(Params):

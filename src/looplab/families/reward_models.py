@@ -25,7 +25,6 @@ from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family
 from looplab.improve.raft import METRICS as LOOP_METRICS
 from looplab.improve.raft import RaftConfig, run_raft
@@ -39,6 +38,7 @@ from looplab.preferences.data import (
 from looplab.preferences.metrics import evaluate, make_test_set
 from looplab.preferences.objectives import OBJECTIVES
 from looplab.preferences.reward_model import fit_reward_model
+from looplab.stats import mean_ci
 
 STATIC_METRICS = ("accuracy", "spearman", "consistency", "calibration", "auroc")
 ALL_METRICS = tuple(dict.fromkeys((*STATIC_METRICS, *LOOP_METRICS)))
@@ -184,7 +184,7 @@ def _static(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataF
                                   random_state=cfg.seed * 1000 + s, **arm.params)
             ev = evaluate(rm, test)
             row: dict[str, Any] = {"policy": name, "round": 0, "replicate": s}
-            row.update({m: (ev[m].value if m in ev else np.nan) for m in ALL_METRICS})
+            row.update({m: (ev[m].estimate if m in ev else np.nan) for m in ALL_METRICS})
             rows.append(row)
             if progress is not None:
                 progress(1)

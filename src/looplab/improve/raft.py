@@ -158,7 +158,7 @@ def run_raft(
             r_hat[s] = rm.score(phi[s].reshape(-1, D)).reshape(P, K)
             ev = evaluate(rm, test)
             for name in ("accuracy", "spearman", "consistency"):
-                out[name][t, s] = ev[name].value
+                out[name][t, s] = ev[name].estimate
 
         z_hat = _zscore(r_hat)
         out["proxy_reward"][t] = (probs * z_hat).sum(-1).mean(-1)

@@ -20,16 +20,19 @@ A noisy but unbiased judge has expected effect 0, so no noise correction is need
 flip rates, which noise does inflate, are reported next to the repeat-run noise floor.
 
 Uncertainty: items are the unit of resampling (a cluster bootstrap over item scores,
-scipy.stats.bootstrap, the expanded percentile interval of Hesterberg 2015, which corrects
-the plain percentile interval's under-coverage at small n). An interval is never narrower
-than what n items can resolve: it always contains estimate +/- the Wilson upper bound for 0
-events in n items, z^2 / (n + z^2) (else a judge with no observed flips would get a
-zero-width interval).
+``looplab.stats.bootstrap`` method "expanded": the expanded percentile interval of
+Hesterberg 2015, which corrects the plain percentile interval's under-coverage at small n).
+The effect's interval is never narrower than what n items can resolve: it always contains
+estimate +/- the Wilson upper bound for 0 events in n items, z^2 / (n + z^2) (else a judge
+with no observed flips would get a zero-width interval). ``logit_shift`` uses the same
+expanded cluster bootstrap but no such floor: it is unbounded (logits, not a proportion),
+and a judge whose P(A) does not move has a true shift of exactly 0. Rates use Wilson
+intervals, the excess flip rate Newcombe's square-and-add interval (``looplab.stats``).
 Verdict at level alpha (default 0.05) with equivalence margin delta (default 0.10):
 "biased" if the 1-alpha interval excludes 0; "robust" if the 1-2*alpha interval lies inside
 [-delta, delta] (TOST at level alpha, Schuirmann 1987); otherwise "not enough data" (also
 when fewer than ``min_items`` items give a valid pair). Also per bias: McNemar's exact test
-on the discordant unit pairs (statsmodels; Holm-adjusted across biases), Cohen's h of the
+on the discordant unit pairs (a binomial test; Holm-adjusted across biases), Cohen's h of the
 cue-following rate against the no-cue rate, flip rate with a Wilson interval, excess flip
 rate over the noise floor (Newcombe interval), accuracy with the cue on the worse and on the
 better answer, accuracy change, and RBD's consistency (correct both clean and with the cue on
@@ -54,6 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from looplab.core.seeding import generator
+from looplab.jsonable import jsonable
 from looplab.judges.base import Verdict, judge_name
 from looplab.judges.injectors import (
     ORDERS,
@@ -67,6 +71,7 @@ from looplab.judges.injectors import (
     show,
 )
 from looplab.judges.items import PairItem
+from looplab.stats import bootstrap, bootstrap_intervals, newcombe, wilson
 
 VERDICTS = ("biased", "robust", "not enough data")
 CLEAN = "clean"
@@ -107,7 +112,7 @@ class AuditReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN becomes None)."""
         rows = self.metrics.replace({np.nan: None}).to_dict(orient="records")
-        return _finite({
+        return jsonable({
             "judge": self.judge,
             "settings": self.settings,
             "effects": {k: asdict(v) for k, v in self.effects.items()},
@@ -228,16 +233,6 @@ def _records(items: list[PairItem], calls: list[Call],
 
 
 # ----------------------------------------------------------------------------- statistics
-def wilson(count: float, n: int, alpha: float) -> tuple[float, float]:
-    """Wilson score interval for a proportion (statsmodels)."""
-    from statsmodels.stats.proportion import proportion_confint
-
-    if n == 0:
-        return math.nan, math.nan
-    lo, hi = proportion_confint(count, n, alpha=alpha, method="wilson")
-    return float(lo), float(hi)
-
-
 def cohens_h(p1: float, p0: float) -> float:
     """Cohen's h = 2 asin sqrt(p1) - 2 asin sqrt(p0)."""
     if math.isnan(p1) or math.isnan(p0):
@@ -246,16 +241,15 @@ def cohens_h(p1: float, p0: float) -> float:
 
 
 def mcnemar_p(pb: np.ndarray, pw: np.ndarray) -> float:
-    """Exact McNemar p-value on paired 0/1 outcomes (ties dropped); 1.0 with no discordance."""
-    from statsmodels.stats.contingency_tables import mcnemar
-
+    """Exact McNemar p-value on paired 0/1 outcomes (ties dropped); 1.0 with no discordance.
+    Exact McNemar is the two-sided binomial test of n10 successes in n10 + n01 discordant
+    pairs at p = 1/2 (McNemar 1947; the concordant pairs carry no information)."""
     keep = np.isin(pb, (0.0, 1.0)) & np.isin(pw, (0.0, 1.0))
     a, b = pb[keep], pw[keep]
     n10, n01 = int(np.sum((a == 1) & (b == 0))), int(np.sum((a == 0) & (b == 1)))
     if n10 + n01 == 0:
         return 1.0
-    table = [[int(np.sum((a == 1) & (b == 1))), n10], [n01, int(np.sum((a == 0) & (b == 0)))]]
-    return float(mcnemar(table, exact=True).pvalue)
+    return float(stats.binomtest(n10, n10 + n01, 0.5).pvalue)
 
 
 def holm_adjust(pvals: list[float]) -> list[float]:
@@ -272,26 +266,18 @@ def holm_adjust(pvals: list[float]) -> list[float]:
 
 def item_interval(scores: np.ndarray, alpha: float, n_boot: int, rng: np.random.Generator
                   ) -> tuple[float, float, float, float]:
-    """(lo, hi) at 1-alpha and (lo, hi) at 1-2*alpha for the mean of item scores: cluster
-    percentile bootstrap, widened to at least the n-item resolution (see module docstring)."""
+    """(lo, hi) at 1-alpha and (lo, hi) at 1-2*alpha for the mean of item scores: expanded
+    percentile cluster bootstrap (one set of resamples for both levels), widened to at least
+    the n-item resolution and clipped to [-1, 1] (see module docstring)."""
     n = len(scores)
-    est = float(np.mean(scores))
-    if n == 1 or np.all(scores == scores[0]):
-        dist = np.full(2, est)
-    else:
-        res = stats.bootstrap((scores,), np.mean, n_resamples=n_boot, method="percentile",
-                              rng=rng, vectorized=True)
-        dist = res.bootstrap_distribution
+    ests = bootstrap_intervals(scores, np.mean, levels=(1 - alpha, 1 - 2 * alpha),
+                               method="expanded", n_resamples=n_boot, rng=rng)
     out = []
-    for a in (alpha, 2 * alpha):
+    for a, e in zip((alpha, 2 * alpha), ests, strict=True):
         z = stats.norm.ppf(1 - a / 2)
-        floor = z * z / (n + z * z)
-        # expanded percentile interval (Hesterberg 2015): the plain percentile interval is
-        # too narrow for small n; use the quantiles whose normal z equals sqrt(n/(n-1)) t_n-1
-        a_exp = 2 * stats.norm.sf(math.sqrt(n / (n - 1)) * stats.t.ppf(1 - a / 2, n - 1)) \
-            if n > 1 else a
-        lo, hi = np.quantile(dist, [a_exp / 2, 1 - a_exp / 2])
-        out += [max(-1.0, min(float(lo), est - floor)), min(1.0, max(float(hi), est + floor))]
+        floor = z * z / (n + z * z)  # Wilson upper bound for 0 events in n items
+        out += [max(-1.0, min(e.low, e.estimate - floor)),
+                min(1.0, max(e.high, e.estimate + floor))]
     return out[0], out[1], out[2], out[3]
 
 
@@ -317,8 +303,8 @@ def _rate_rows(bias: str, metric: str, values: np.ndarray, alpha: float) -> dict
     v = values[~np.isnan(values)]
     if len(v) == 0:
         return _row(bias, metric, math.nan)
-    lo, hi = wilson(float(v.sum()), len(v), alpha)
-    return _row(bias, metric, float(v.mean()), lo, hi, len(v))
+    w = wilson(float(v.sum()), len(v), 1 - alpha)
+    return _row(bias, metric, float(v.mean()), w.low, w.high, len(v))
 
 
 Lookup = dict[tuple[str, str, str, str, int], tuple[float, float]]
@@ -373,8 +359,8 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
                     noise_k += base != other
                     noise_n += 1
     if noise_n:
-        lo, hi = wilson(noise_k, noise_n, alpha)
-        rows.append(_row(CLEAN, "noise_flip_rate", noise_k / noise_n, lo, hi, noise_n))
+        w = wilson(noise_k, noise_n, 1 - alpha)
+        rows.append(_row(CLEAN, "noise_flip_rate", noise_k / noise_n, w.low, w.high, noise_n))
     else:
         rows.append(_row(CLEAN, "noise_flip_rate", math.nan))
 
@@ -399,8 +385,8 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
         if bias == POSITION:
             p0 = 0.5
         else:
-            base = np.concatenate([c[~np.isnan(pb)], 1.0 - c[~np.isnan(pw)]])
-            p0 = float(np.nanmean(base)) if np.any(~np.isnan(base)) else math.nan
+            no_cue = np.concatenate([c[~np.isnan(pb)], 1.0 - c[~np.isnan(pw)]])
+            p0 = float(np.nanmean(no_cue)) if np.any(~np.isnan(no_cue)) else math.nan
         h = cohens_h(follow_rate, p0)
         p = mcnemar_p(pb[ok], pw[ok])
         pvals[bias] = p
@@ -413,15 +399,11 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
         okl = ~np.isnan(lb) & ~np.isnan(lw)
         if okl.any():
             ls = pd.Series((lb[okl] - lw[okl]) / 2).groupby(u["item"].to_numpy()[okl]).mean()
-            lsv = ls.to_numpy(dtype=float)
-            if len(lsv) > 1 and not np.all(lsv == lsv[0]):
-                res = stats.bootstrap((lsv,), np.mean, n_resamples=n_boot, method="percentile",
-                                      confidence_level=1 - alpha, vectorized=True,
-                                      rng=generator(seed, "audit-logit", bias))
-                lo_l, hi_l = float(res.confidence_interval.low), float(res.confidence_interval.high)
-            else:
-                lo_l = hi_l = float(lsv.mean())
-            rows.append(_row(bias, "logit_shift", float(lsv.mean()), lo_l, hi_l, len(lsv)))
+            shift = bootstrap(ls.to_numpy(dtype=float), np.mean, level=1 - alpha,
+                              method="expanded", n_resamples=n_boot,
+                              rng=generator(seed, "audit-logit", bias))
+            rows.append(_row(bias, "logit_shift", shift.estimate, shift.low, shift.high,
+                             shift.n))
         else:
             rows.append(_row(bias, "logit_shift", math.nan))
         rows.append(_row(bias, "cohens_h", h, n=int(ok.sum())))
@@ -435,14 +417,10 @@ def summarize(rec: pd.DataFrame, biases: list[str], *, alpha: float, margin: flo
         fr = _rate_rows(bias, "flip_rate", flips, alpha)
         rows.append(fr)
         if noise_n and fr["n"]:
-            from statsmodels.stats.proportion import confint_proportions_2indep
-
             k = int(np.nansum(flips))
-            lo_e, hi_e = confint_proportions_2indep(k, fr["n"], noise_k, noise_n,
-                                                    method="newcomb", compare="diff",
-                                                    alpha=alpha)
+            ex = newcombe(k, fr["n"], noise_k, noise_n, 1 - alpha)
             rows.append(_row(bias, "excess_flip_rate", fr["estimate"] - noise_k / noise_n,
-                             float(lo_e), float(hi_e), fr["n"]))
+                             ex.low, ex.high, fr["n"]))
         else:
             rows.append(_row(bias, "excess_flip_rate", math.nan))
         rows.append(_rate_rows(bias, "accuracy_cue_on_better", pb, alpha))
@@ -521,14 +499,3 @@ def count_calls(items: list[PairItem], biases: list[str], repeats: int) -> int:
     n_cue = sum(1 for b in biases if b != POSITION)
     return len(items) * repeats * 2 * (1 + 2 * n_cue)
 
-
-def _finite(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_finite(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, np.generic):
-        return _finite(x.item())
-    return x

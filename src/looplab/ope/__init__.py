@@ -2,11 +2,10 @@
 
 from looplab.ope.estimators import (
     ESTIMATORS,
-    Estimate,
     direct_method,
     doubly_robust,
     evaluate_policy,
-    fit_reward_model,
+    fit_outcome_model,
     ips,
     snips,
     target_probabilities,
@@ -15,7 +14,7 @@ from looplab.ope.estimators import (
 from looplab.ope.log import BanditLog, LogError, LogRecorder, from_frame, validate_arrays
 
 __all__ = [
-    "ESTIMATORS", "BanditLog", "Estimate", "LogError", "LogRecorder", "direct_method",
-    "doubly_robust", "evaluate_policy", "fit_reward_model", "from_frame", "ips", "snips",
+    "ESTIMATORS", "BanditLog", "LogError", "LogRecorder", "direct_method",
+    "doubly_robust", "evaluate_policy", "fit_outcome_model", "from_frame", "ips", "snips",
     "target_probabilities", "true_value", "validate_arrays",
 ]

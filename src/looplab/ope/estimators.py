@@ -1,8 +1,8 @@
 """Off-policy estimators of a target policy's value from logged bandit feedback, each with a
-normal-approximation confidence interval.
+normal-approximation confidence interval (``looplab.stats.normal_interval``).
 
 With logged (x_i, a_i, p_i, r_i), target probabilities pi(a | x_i), importance weight
-w_i = pi(a_i | x_i) / p_i and a reward model q(x, a):
+w_i = pi(a_i | x_i) / p_i and an outcome model q(x, a):
     IPS    V = 1/n sum_i w_i r_i                                  (Horvitz & Thompson 1952)
     SNIPS  V = sum_i w_i r_i / sum_i w_i                 (Swaminathan & Joachims 2015)
     DM     V = 1/n sum_i sum_a pi(a | x_i) q(x_i, a)
@@ -10,35 +10,21 @@ w_i = pi(a_i | x_i) / p_i and a reward model q(x, a):
                                                           (Dudik, Langford & Li 2011)
 Intervals: V +/- z * se with se the standard error of the per-row terms (IPS, DM, DR) or
 the delta-method se of the ratio (SNIPS). DM's interval covers only the sampling of
-contexts, not the reward model's error: DM is biased when q is. Reward models fitted on the
-same log are cross-fitted (``fit_reward_model``) so DR keeps its guarantees.
+contexts, not the outcome model's error: DM is biased when q is. Outcome models fitted on the
+same log are cross-fitted (``fit_outcome_model``) so DR keeps its guarantees.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from looplab.core.seeding import generator
 from looplab.ope.log import BanditLog, LogError
 from looplab.policies.regression_oracles import BoostedOracle, RidgeOracle
+from looplab.stats import Estimate, normal_interval, summary_frame
 
 ESTIMATORS = ("ips", "snips", "dm", "dr")
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """One estimator's value with its confidence interval."""
-
-    estimator: str
-    value: float
-    ci_low: float
-    ci_high: float
-    std_error: float
-    n: int
 
 
 def target_probabilities(log: BanditLog, target: np.ndarray) -> np.ndarray:
@@ -67,16 +53,11 @@ def target_probabilities(log: BanditLog, target: np.ndarray) -> np.ndarray:
     return t
 
 
-def _interval(name: str, value: float, se: float, n: int, level: float) -> Estimate:
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    return Estimate(name, float(value), float(value - z * se), float(value + z * se),
-                    float(se), n)
-
-
-def _mean_estimate(name: str, terms: np.ndarray, level: float) -> Estimate:
+def _mean_estimate(terms: np.ndarray, level: float) -> Estimate:
+    """Mean of the per-row terms +/- z se (normal, not t: n is a log's size)."""
     n = terms.shape[0]
     se = float(terms.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return _interval(name, float(terms.mean()), se, n, level)
+    return normal_interval(float(terms.mean()), se, n, level)
 
 
 def _weights(log: BanditLog, pi: np.ndarray) -> np.ndarray:
@@ -86,10 +67,10 @@ def _weights(log: BanditLog, pi: np.ndarray) -> np.ndarray:
 def _check_q(log: BanditLog, q: np.ndarray) -> np.ndarray:
     q = np.asarray(q, dtype=np.float64)
     if q.shape != (len(log), log.n_actions):
-        raise LogError(f"reward model predictions have shape {q.shape}, expected "
+        raise LogError(f"outcome model predictions have shape {q.shape}, expected "
                        f"({len(log)}, {log.n_actions})")
     if np.isnan(q).any():
-        raise LogError(f"reward model predictions: {int(np.isnan(q).any(axis=1).sum())} rows "
+        raise LogError(f"outcome model predictions: {int(np.isnan(q).any(axis=1).sum())} rows "
                        "are NaN")
     return q
 
@@ -97,7 +78,7 @@ def _check_q(log: BanditLog, q: np.ndarray) -> np.ndarray:
 def ips(log: BanditLog, target: np.ndarray, level: float = 0.95) -> Estimate:
     """Inverse propensity scoring."""
     pi = target_probabilities(log, target)
-    return _mean_estimate("ips", _weights(log, pi) * log.reward, level)
+    return _mean_estimate(_weights(log, pi) * log.reward, level)
 
 
 def snips(log: BanditLog, target: np.ndarray, level: float = 0.95) -> Estimate:
@@ -109,7 +90,7 @@ def snips(log: BanditLog, target: np.ndarray, level: float = 0.95) -> Estimate:
         raise LogError("target policy never takes a logged action: SNIPS is undefined")
     v = float((w * log.reward).sum() / tot)
     se = float(np.sqrt(((w * (log.reward - v)) ** 2).sum()) / tot)
-    return _interval("snips", v, se, len(log), level)
+    return normal_interval(v, se, len(log), level, method="normal-delta")
 
 
 def direct_method(
@@ -117,7 +98,7 @@ def direct_method(
 ) -> Estimate:
     """Direct method: the reward model's value of the target policy."""
     pi = target_probabilities(log, target)
-    return _mean_estimate("dm", (pi * _check_q(log, q)).sum(axis=1), level)
+    return _mean_estimate((pi * _check_q(log, q)).sum(axis=1), level)
 
 
 def doubly_robust(
@@ -128,16 +109,18 @@ def doubly_robust(
     q = _check_q(log, q)
     idx = np.arange(len(log))
     terms = (pi * q).sum(axis=1) + _weights(log, pi) * (log.reward - q[idx, log.action])
-    return _mean_estimate("dr", terms, level)
+    return _mean_estimate(terms, level)
 
 
-def fit_reward_model(
+def fit_outcome_model(
     log: BanditLog, model: str = "linear", folds: int = 2, seed: int = 0
 ) -> np.ndarray:
-    """(n, K) cross-fitted reward predictions q(x_i, a): each fold is predicted by a model
-    fitted on the other folds (``linear``: per-action ridge; ``hgb``: gradient boosting)."""
+    """(n, K) cross-fitted outcome predictions q(x_i, a) = E[r | x_i, a]: each fold is
+    predicted by a model fitted on the other folds (``linear``: per-action ridge; ``hgb``:
+    gradient boosting). (Not a preference reward model: that is
+    ``looplab.preferences.fit_reward_model``.)"""
     if log.context is None:
-        raise LogError("a reward model needs context columns (x_*)")
+        raise LogError("an outcome model needs context columns (x_*)")
     if folds < 2:
         raise ValueError(f"folds must be >= 2, got {folds}")
     if model not in ("linear", "hgb"):
@@ -161,26 +144,27 @@ def evaluate_policy(
     q: np.ndarray | None = None,
     estimators: tuple[str, ...] = ESTIMATORS,
     level: float = 0.95,
-    reward_model: str = "linear",
+    outcome_model: str = "linear",
 ) -> pd.DataFrame:
-    """Every requested estimator's value and interval as a table (one row each). DM and DR
-    use ``q`` if given, else a cross-fitted ``reward_model``."""
+    """Every requested estimator's value and interval as a table (one row each, the columns
+    of ``looplab.stats.summary_frame`` keyed by ``estimator``). DM and DR use ``q`` if
+    given, else a cross-fitted ``outcome_model`` (see ``fit_outcome_model``)."""
     unknown = [e for e in estimators if e not in ESTIMATORS]
     if unknown:
         raise ValueError(f"unknown estimator(s) {unknown}; allowed: {', '.join(ESTIMATORS)}")
     if q is None and ({"dm", "dr"} & set(estimators)):
-        q = fit_reward_model(log, reward_model)
-    rows = []
+        q = fit_outcome_model(log, outcome_model)
+    rows: dict[str, Estimate] = {}
     for e in estimators:
         if e == "ips":
-            rows.append(ips(log, target, level))
+            rows[e] = ips(log, target, level)
         elif e == "snips":
-            rows.append(snips(log, target, level))
+            rows[e] = snips(log, target, level)
         elif e == "dm":
-            rows.append(direct_method(log, target, q, level))  # type: ignore[arg-type]
+            rows[e] = direct_method(log, target, q, level)  # type: ignore[arg-type]
         else:
-            rows.append(doubly_robust(log, target, q, level))  # type: ignore[arg-type]
-    return pd.DataFrame([asdict(r) for r in rows])
+            rows[e] = doubly_robust(log, target, q, level)  # type: ignore[arg-type]
+    return summary_frame(rows, key="estimator")
 
 
 def true_value(log: BanditLog, target: np.ndarray) -> float:

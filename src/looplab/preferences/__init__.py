@@ -16,7 +16,6 @@ from looplab.preferences.data import (
     simulate_pointwise,
 )
 from looplab.preferences.metrics import (
-    Estimate,
     TestSet,
     auroc,
     calibration_error,
@@ -34,7 +33,6 @@ from looplab.preferences.reward_model import (
 )
 
 __all__ = [
-    "Estimate",
     "FeatureTask",
     "LinearRewardModel",
     "MLPRewardModel",

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from scipy import special
 
 Array = np.ndarray
 
@@ -333,10 +334,6 @@ class FeatureTask:
 # ------------------------------------------------------------------- feedback sources
 
 
-def _sigmoid(z: Array) -> Array:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 @dataclass(frozen=True)
 class PairwiseSource:
     """Simulated annotators comparing two items.
@@ -362,7 +359,7 @@ class PairwiseSource:
         """(label, annotator, flipped) for true rewards ``ra``, ``rb`` of shape (..., n)."""
         temps = np.asarray(self.temperatures)
         ann = rng.integers(0, temps.size, size=np.shape(ra))
-        p = _sigmoid((ra - rb) / temps[ann] + self.position_bias)
+        p = special.expit((ra - rb) / temps[ann] + self.position_bias)
         lab = (rng.random(np.shape(ra)) < p).astype(np.float64)
         flipped = rng.random(np.shape(ra)) < self.flip_rate
         return np.where(flipped, 1.0 - lab, lab), ann, flipped

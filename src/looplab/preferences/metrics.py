@@ -1,5 +1,5 @@
-"""Reward-model metrics against the hidden truth, each with a percentile bootstrap interval
-(``scipy.stats.bootstrap``).
+"""Reward-model metrics against the hidden truth, each a ``looplab.stats.Estimate`` with a
+95% paired percentile bootstrap interval (``looplab.stats.bootstrap``, 999 resamples).
 
 * ``pairwise_accuracy``: share of held-out pairs ordered as the true reward orders them.
 * ``spearman``: rank correlation of the model's scores with the true reward.
@@ -26,26 +26,17 @@ from looplab.preferences.data import (
     PointwiseSource,
     simulate_pairs,
 )
+from looplab.stats import Estimate, bootstrap
 
 Array = np.ndarray
 N_RESAMPLES = 999
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A point estimate with a 95% percentile-bootstrap interval."""
-
-    value: float
-    ci_low: float
-    ci_high: float
-
-
 def _boot(statistic: Any, *arrays: Array, rng: np.random.Generator,
           n_resamples: int = N_RESAMPLES) -> Estimate:
-    value = float(statistic(*arrays, axis=-1))
-    res = stats.bootstrap(arrays, statistic, paired=True, vectorized=True, axis=-1,
-                          n_resamples=n_resamples, method="percentile", random_state=rng)
-    return Estimate(value, float(res.confidence_interval.low), float(res.confidence_interval.high))
+    """Paired percentile bootstrap over the units (last axis) of ``arrays``."""
+    return bootstrap(arrays, statistic, method="percentile", n_resamples=n_resamples, rng=rng,
+                     paired=True, axis=-1)
 
 
 def _mean(x: Array, axis: int = -1) -> Array:
@@ -173,7 +164,8 @@ def evaluate(
     out = {}
     for name, (stat, arrays) in cols.items():
         if rng is None:
-            out[name] = Estimate(float(stat(*arrays, axis=-1)), float("nan"), float("nan"))
+            out[name] = Estimate(float(stat(*arrays, axis=-1)), float("nan"), float("nan"),
+                                 int(arrays[0].shape[-1]), "none", 0.95)
         else:
             out[name] = _boot(stat, *arrays, rng=rng)
     return out

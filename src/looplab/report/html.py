@@ -19,7 +19,7 @@ from looplab.experiments.claims import check_claims
 from looplab.experiments.config import ConfigError
 from looplab.experiments.registry import family, kinds
 from looplab.experiments.store import RESULTS_FILE, open_results, read_manifest
-from looplab.experiments.summary import format_mean_ci
+from looplab.stats import format_mean_ci
 
 
 def _figure_png(frame: pd.DataFrame, panels: tuple[tuple[str, str, bool], ...], title: str) -> str:

@@ -8,17 +8,17 @@ from typing import IO
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from looplab.stats import mean_ci_along
 
 
 def _band(wide: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and 95% t-interval across columns (replicates) for each row (round)."""
-    m = wide.mean(axis=1)
-    n = wide.shape[1]
-    if n < 2:
+    """Mean and 95% t-interval across columns (replicates) for each row (round); with one
+    replicate the band collapses onto the mean line."""
+    if wide.shape[1] < 2:
+        m = wide.mean(axis=1)
         return m, m, m
-    h = stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / np.sqrt(n)
-    return m, m - h, m + h
+    return mean_ci_along(wide, axis=1)
 
 
 def plot_curves(
