@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import ConstraintMonitor, RegretMonitor, RewardMonitor
-from looplab.core.oracle import steady_state_sweep
 from looplab.core.types import Policy
 from looplab.experiments.config import ScenarioBase
 from looplab.experiments.summary import mean_ci
@@ -21,6 +20,7 @@ from looplab.policies.ofs import OFS
 from looplab.policies.primal_dual import PrimalDualUCB
 from looplab.policies.ucb import UCB
 from looplab.worlds.lending import GroupShareMonitor, LendingConfig, LendingWorld
+from looplab.worlds.lending_oracle import steady_state_sweep
 
 STEADY_FRAC = 0.2  # "steady state" = the last 20% of rounds
 

@@ -30,8 +30,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from looplab.core.contextual import contextual_outcome, sigmoid
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
+from looplab.worlds.contextual import contextual_outcome, sigmoid
 
 
 class PaymentsConfig(BaseModel):

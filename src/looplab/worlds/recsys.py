@@ -58,8 +58,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from looplab.core.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
+from looplab.worlds.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 
 KS = (1, 3, 5)
 _DRAW_BLOCK = 4_000_000  # floats per block when drawing synthetic positives
