@@ -3,6 +3,8 @@ propensities, batched vs single-stream equivalence, retraining schedule, bad set
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def test_sherman_morrison_updates_match_the_batch_solution():
     arm = rng.integers(0, K, (S, T))
     r = rng.random((S, T))
     for t in range(T):
-        o.update(st, X[:, t:t + 1], arm[:, t:t + 1], r[:, t:t + 1], np.ones(S, bool))
+        st = o.update(st, X[:, t:t + 1], arm[:, t:t + 1], r[:, t:t + 1], np.ones(S, bool))
     for s in range(S):
         for k in range(K):
             Xk, rk = X[s][arm[s] == k], r[s][arm[s] == k]
@@ -56,7 +58,7 @@ def test_squarecb_probabilities_follow_inverse_gap_weighting():
 def test_squarecb_gamma_grows_as_vw_schedule():
     pol = SquareCB()
     st = pol.init(LinearBanditWorld().action_spec(), 1, np.random.default_rng(0))
-    st.n_learned = 400
+    st = replace(st, n_learned=400)
     assert pol.gamma(st) == pytest.approx(10 * 400 ** 0.5)
 
 

@@ -42,6 +42,9 @@ class LinearBanditWorld:
     """The linear-logistic contextual bandit of the module docstring."""
 
     name = "linear"
+    # contexts and availability are observed; truth repeats them for the channel to
+    # forward with the rewards (the logged columns a learner trains on)
+    public_truth = ("features", "avail")
 
     def __init__(self, config: LinearBanditConfig | None = None) -> None:
         self.config = config or LinearBanditConfig()

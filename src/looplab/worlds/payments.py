@@ -71,6 +71,9 @@ class PaymentsWorld:
     """Synthetic payments routing; see the module docstring."""
 
     name = "payments"
+    # contexts and availability are observed; truth repeats them for the channel to
+    # forward with the rewards (the logged columns a learner trains on)
+    public_truth = ("features", "avail")
 
     def __init__(self, config: PaymentsConfig | None = None) -> None:
         self.config = config or PaymentsConfig()
