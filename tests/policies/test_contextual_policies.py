@@ -129,7 +129,7 @@ def test_generation_refit_sees_only_revealed_rounds_of_the_window():
     spec = world.action_spec()
     st = pol.init(spec, 1, np.random.default_rng(0))
     ch = BanditFeedback(signals=("features", "avail"), delay=2)
-    cs = ch.init(1)
+    cs = ch.init(spec, 1, np.random.default_rng(0))
     state = world.reset(1, np.random.SeedSequence(0))
     rng = np.random.default_rng(0)
     for _ in range(4):

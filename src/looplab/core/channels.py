@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from looplab.core.types import Action, Feedback, Outcome
+from looplab.core.types import Action, ActionSpec, Feedback, Outcome
 
 
 @dataclass
@@ -30,7 +30,7 @@ class BanditFeedback:
         if self.delay < 0:
             raise ValueError(f"delay must be >= 0, got {self.delay}")
 
-    def init(self, replicates: int) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
         return {"queue": (), "S": replicates}
 
     def transmit(

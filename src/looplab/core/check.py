@@ -218,7 +218,7 @@ def _rollout(
     w_rng, p_rng, c_rng = (generator(seed, n) for n in ("world", "policy", "channel"))
     state = world.reset(replicates, child_seed(seed, "world-instance"))
     pstate = policy.init(world.action_spec(), replicates, p_rng)
-    cstate = channel.init(replicates)
+    cstate = channel.init(world.action_spec(), replicates, c_rng)
     out: list[_Round] = []
     states: list[Any] = [(state, pstate, cstate)]
     for _ in range(rounds):
@@ -329,7 +329,7 @@ def check_policy(
     state = world.reset(S, child_seed(seed, "world-instance"))
     pstate = policy.init(world.action_spec(), S, p_rng)
     _require_replicate_axis(pstate, S, pn, "init", "policy state")
-    cstate = channel.init(S)
+    cstate = channel.init(world.action_spec(), S, c_rng)
     trace: list[Any] = []
     for _ in range(rounds):
         obs = world.observe(state, w_rng)
@@ -368,7 +368,7 @@ def check_channel(
     w_rng, p_rng, c_rng = (generator(seed, n) for n in ("world", "policy", "channel"))
     state = world.reset(S, child_seed(seed, "world-instance"))
     pstate = policy.init(world.action_spec(), S, p_rng)
-    cstate = channel.init(S)
+    cstate = channel.init(world.action_spec(), S, c_rng)
     trace: list[Any] = []
     for _ in range(rounds):
         obs = world.observe(state, w_rng)

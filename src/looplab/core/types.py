@@ -116,7 +116,7 @@ class FeedbackChannel(Protocol):
     """Turns an Outcome into the Feedback a learner may see: the one place for partial
     observability, delay, batching, noise and selection bias."""
 
-    def init(self, replicates: int) -> Any: ...
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any: ...
 
     def transmit(
         self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
