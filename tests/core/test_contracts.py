@@ -26,6 +26,7 @@ from looplab.core.monitors import (
     WindowPositiveRateMonitor,
 )
 from looplab.core.types import Action, Observation, Outcome
+from looplab.ope import LogRecorder
 from looplab.policies.contextual import Retraining
 from looplab.policies.contextual_epsilon_greedy import ContextualEpsilonGreedy
 from looplab.policies.contextual_greedy import ContextualGreedy
@@ -35,7 +36,7 @@ from looplab.policies.linucb import LinUCB
 from looplab.policies.ofs import OFS
 from looplab.policies.pooled_dot import PooledDotRecommender, RecommenderConfig
 from looplab.policies.primal_dual import PrimalDualUCB
-from looplab.policies.regression_oracles import RidgeOracle
+from looplab.policies.regression_oracles import BoostedOracle, RidgeOracle
 from looplab.policies.squarecb import SquareCB
 from looplab.policies.ucb import UCB
 from looplab.policies.uniform_erm import UniformERM
@@ -85,18 +86,16 @@ CONTEXTUAL = {
     "squarecb": SquareCB(oracle=RidgeOracle()),
     "squarecb-generations": SquareCB(retraining=GENERATIONS),
     "greedy-generations": ContextualGreedy(retraining=GENERATIONS),
+    "squarecb-boosted": SquareCB(oracle=BoostedOracle(max_iter=3), retraining=GENERATIONS),
 }
-# The boosted oracle is left out: its fitted models replay identically except sklearn's
-# bookkeeping ``_bin_mapper.n_threads`` (2 on the process's first fit, before OpenMP is
-# loaded and the single-thread limit takes effect; 1 afterwards), which the checker's exact
-# comparison reports as a replay difference although the predictions are equal.
 POLICIES = {
     **{f"{n}@lending": (p, LENDING_SR, LEND_FB) for n, p in {
         "ofs": OFS(), "ucb": UCB(), "primal_dual": PrimalDualUCB(horizon=10),
         "epsilon_greedy": EpsilonGreedy(), "fixed": FixedArm(2),
     }.items()},
     **{f"{n}@payments": (p, PAYMENTS, CB_FB) for n, p in CONTEXTUAL.items()},
-    **{f"{n}@linear": (p, LINEAR, CB_FB) for n, p in CONTEXTUAL.items()},
+    **{f"{n}@linear": (p, LINEAR, CB_FB) for n, p in CONTEXTUAL.items()
+       if "boosted" not in n},
     "recommender@recsys": (RECOMMENDER, RECSYS, REC_FB),
     "recommender-debiased@recsys": (
         PooledDotRecommender(RecommenderConfig(epochs=1, batch_size=8), SourceDebias()),
@@ -124,6 +123,14 @@ MONITORS = {
     "source_share@recsys": (SourceShareMonitor(), RECSYS, RECOMMENDER),
     "source_ranking@recsys": (SourceRankingMonitor(RECSYS_CFG.candidates), RECSYS,
                               RECOMMENDER),
+    "log_recorder@payments": pytest.param(
+        (LogRecorder(), PAYMENTS, None),
+        marks=pytest.mark.xfail(
+            strict=True, raises=ContractError,
+            reason="ope.LogRecorder reads truth 'expected' without declaring needs "
+            "(fix in ope/log.py: needs = ('expected',) if ground_truth else ())",
+        ),
+    ),
 }
 
 
@@ -145,9 +152,12 @@ def test_channel_meets_the_contracts(key):
     check_channel(channel, world, driver)
 
 
-@pytest.mark.parametrize("key", MONITORS)
-def test_monitor_meets_the_contracts(key):
-    monitor, world, driver = MONITORS[key]
+@pytest.mark.parametrize(
+    "case", [pytest.param(v, id=k) if not hasattr(v, "marks") else
+             pytest.param(*v.values, marks=v.marks, id=k) for k, v in MONITORS.items()]
+)
+def test_monitor_meets_the_contracts(case):
+    monitor, world, driver = case
     channel = REC_FB if world is RECSYS else None
     check_monitor(monitor, world, driver, channel)
 

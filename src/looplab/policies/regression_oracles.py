@@ -193,6 +193,11 @@ class BoostedOracle:
         self, st: BoostedState, X: np.ndarray, arm: np.ndarray, reward: np.ndarray,
         weight: np.ndarray,
     ) -> BoostedState:
+        # import (and so load sklearn's OpenMP runtime) before limiting threads: a limit set
+        # before the runtime is loaded does not reach it, and the process's first fit ran
+        # on every core (found by core.check's replay: its ``_bin_mapper.n_threads`` was 2)
+        import sklearn.ensemble  # noqa: F401
+
         models: list[Any] = []
         with single_threaded():
             for s in range(X.shape[0]):  # refit boundary: one fit per replicate
