@@ -41,7 +41,7 @@ def stage_seconds(
     monitors = [SourceShareMonitor(), SourceRankingMonitor(world_cfg.candidates)]
     w_rng, p_rng, c_rng = (generator(0, n) for n in ("world", "policy", "channel"))
     pstate = policy.init(world.action_spec(), S, p_rng)
-    cstate = channel.init(S)
+    cstate = channel.init(world.action_spec(), S, c_rng)
     best = float("inf")
     for r in range(repeats + 1):
         t0 = time.perf_counter()

@@ -40,7 +40,7 @@ def _style_data(aigc_positive_rate, S=3, n_items=300, n=1500, d=8, shift=0.5, se
     style = np.zeros(d)
     style[0] = 1.0
     vectors = np.concatenate([z, z + shift * style], axis=1)
-    users = rng.integers(0, 100, n)
+    users = np.broadcast_to(rng.integers(0, 100, n), (S, n))
     hist = rng.integers(0, n_items, (S, 100, 5))
     pos = rng.integers(0, n_items, (S, n)) + n_items * (rng.random((S, n)) < aigc_positive_rate)
     neg = rng.integers(0, n_items, (S, n)) + n_items * (rng.random((S, n)) < 0.5)

@@ -75,7 +75,7 @@ def test_a_nonzero_initial_share_starts_the_loop_with_both_copies_in_the_log():
     obs = w.observe(st, np.random.default_rng(0))
     _, out = w.step(st, Action(_scores_favouring(obs, 0.0), np.ones(2)), obs,
                     np.random.default_rng(1))
-    n = int(obs["n_log"])
+    n = int(obs["n_log"][0])
     tol = 4 * np.sqrt(0.4 * 0.6 / n)
     assert np.allclose(out.truth["aigc_click_share"], 0.4, atol=tol)
     assert out.truth["log_slate_mask"].all()
@@ -106,7 +106,7 @@ def test_position_biased_clicks_follow_the_rank_weights():
     # the HGC copy is at rank 1 (the top of the HGC half beats every other AIGC copy)
     _, out = w.step(st, Action(scores, np.ones(2)), obs, rng)
     expected = 1.0 / (1.0 + 0.5)  # weights (1/1)^1 and (1/2)^1
-    n = obs["n_log"]
+    n = obs["n_log"][0]
     tol = 4 * np.sqrt(expected * (1 - expected) / n)  # 4 binomial standard errors
     assert np.allclose(out.truth["aigc_click_share"], expected, atol=tol)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from looplab.core.types import Action, Feedback, Outcome
+from looplab.core.types import Action, ActionSpec, Feedback, Outcome
 
 
 @dataclass
@@ -31,8 +30,8 @@ class BanditFeedback:
         if self.delay < 0:
             raise ValueError(f"delay must be >= 0, got {self.delay}")
 
-    def init(self, replicates: int) -> Any:
-        return {"queue": deque(), "S": replicates}
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
+        return {"queue": (), "S": replicates}
 
     def transmit(
         self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
@@ -46,10 +45,11 @@ class BanditFeedback:
         )
         if self.delay == 0:
             return cstate, fb
-        q = cstate["queue"]
-        q.append(fb)
-        if len(q) > self.delay:
-            return cstate, q.popleft()
+        # the queue is a tuple, replaced rather than appended to: the state given is left
+        # unchanged (the loop's purity contract); it holds at most delay + 1 batches
+        queue = (*cstate["queue"], fb)
+        if len(queue) > self.delay:
+            return {**cstate, "queue": queue[1:]}, queue[0]
         # nothing revealed yet: placeholder arrays shaped like the real feedback (which may
         # carry an item axis, (S, N), for worlds that decide N transactions per round)
         empty = Feedback(
@@ -59,4 +59,4 @@ class BanditFeedback:
             mask=np.zeros(cstate["S"], dtype=bool),
             signals={k: np.zeros_like(v) for k, v in fb.signals.items()},
         )
-        return cstate, empty
+        return {**cstate, "queue": queue}, empty

@@ -69,7 +69,7 @@ class LoopVectorEnv(VectorEnv):
         self._rng = generator(self._seed, *names)
         self._crng = generator(self._seed, "channel", *names[1:])
         self._state = self.world.reset(self.num_envs, child_seed(self._seed, "world-instance"))
-        self._cstate = self.channel.init(self.num_envs)
+        self._cstate = self.channel.init(self.world.action_spec(), self.num_envs, self._crng)
         self._t = 0
         self._needs_reset = False
         self._obs = self.world.observe(self._state, self._rng)

@@ -67,7 +67,7 @@ def run(
         S, child_seed(seed, "world-instance")
     )
     pstate = policy.init(world.action_spec(), S, p_rng)
-    cstate = channel.init(S)
+    cstate = channel.init(world.action_spec(), S, c_rng)
     for m in monitors:
         m.reset(S)
     names = [n for m in monitors for n in m.names]

@@ -23,6 +23,7 @@ class RewardMonitor:
     """Realized reward per round (averaged over the round's items, if any)."""
 
     names = ("reward",)
+    needs: tuple[str, ...] = ()
 
     def reset(self, replicates: int) -> None:
         pass
@@ -38,6 +39,7 @@ class RegretMonitor:
     (e.g. the best feasible fixed policy's steady-state reward)."""
 
     names = ("regret", "cum_regret")
+    needs: tuple[str, ...] = ()
 
     def __init__(self, benchmark: np.ndarray | float) -> None:
         self.benchmark = np.asarray(benchmark, dtype=np.float64)
@@ -62,6 +64,7 @@ class ConstraintMonitor:
         self.residual_names = residual_names
         self.key = key
         self.names = (*residual_names, "violation", "cum_violation")
+        self.needs = (key,)
         self._cum: np.ndarray = np.zeros(0)
 
     def reset(self, replicates: int) -> None:
@@ -85,6 +88,7 @@ class ContextRegretMonitor:
     ``chosen_expected`` and ``best`` (expected rewards, so free of outcome noise)."""
 
     names = ("expected_reward", "regret")
+    needs = ("chosen_expected", "best")
 
     def reset(self, replicates: int) -> None:
         pass
@@ -105,6 +109,7 @@ class PropensityEntropyMonitor:
     unbiased estimate (0 for a deterministic policy, log |A| for uniform)."""
 
     names = ("propensity_entropy",)
+    needs: tuple[str, ...] = ()
 
     def reset(self, replicates: int) -> None:
         pass
@@ -121,6 +126,7 @@ class WindowPositiveRateMonitor:
     some feedback has arrived."""
 
     names = ("window_positive_rate",)
+    needs: tuple[str, ...] = ()
 
     def __init__(self, window: int) -> None:
         if window < 1:

@@ -78,7 +78,12 @@ class Feedback:
 
 @runtime_checkable
 class World(Protocol):
-    """A batched environment; pure in (state, action, rng)."""
+    """A batched environment; pure in (state, action, rng).
+
+    Observations never carry a key of ``Outcome.truth``, except the keys a world lists in a
+    ``public_truth`` attribute: truth columns that only echo the observation (e.g. the
+    contexts a channel forwards alongside the reward), equal to it.
+    """
 
     name: str
 
@@ -111,7 +116,7 @@ class FeedbackChannel(Protocol):
     """Turns an Outcome into the Feedback a learner may see: the one place for partial
     observability, delay, batching, noise and selection bias."""
 
-    def init(self, replicates: int) -> Any: ...
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any: ...
 
     def transmit(
         self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
@@ -120,7 +125,12 @@ class FeedbackChannel(Protocol):
 
 @runtime_checkable
 class Monitor(Protocol):
-    """Reads each round and emits named scalar series per replicate; never steers the loop."""
+    """Reads each round and emits named scalar series per replicate; never steers the loop.
+
+    A monitor lists the ``Outcome.truth`` keys it reads in a ``needs`` attribute (a tuple of
+    keys; none if absent), so ``core.check.check_monitor`` can verify that a world produces
+    them and that the monitor reads nothing else.
+    """
 
     names: tuple[str, ...]
 

@@ -12,7 +12,6 @@ from pydantic import Field
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import ConstraintMonitor, RegretMonitor, RewardMonitor
-from looplab.core.oracle import steady_state_sweep
 from looplab.core.params import Params
 from looplab.core.types import Policy
 from looplab.experiments import claims as C
@@ -24,6 +23,7 @@ from looplab.policies.primal_dual import PrimalDualUCB
 from looplab.policies.ucb import UCB
 from looplab.stats import mean_ci
 from looplab.worlds.lending import GroupShareMonitor, LendingConfig, LendingWorld
+from looplab.worlds.lending_oracle import steady_state_sweep
 
 STEADY_FRAC = 0.2  # "steady state" = the last 20% of rounds
 

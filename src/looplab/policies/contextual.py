@@ -15,14 +15,14 @@ Schedules:
   memory). Before the first refit the policy explores uniformly (generation 0's logs are
   uniform-exploration logs, as in the Adyen paper's set-up).
 
-The policy state is mutated in place by ``update`` and returned (the ridge statistics are
-(S, K, d, d); copying them each round would cost more than the update itself).
+``update`` returns a new state and leaves the one it was given unchanged (the loop's purity
+contract, checked by ``core.check``): the ridge oracle copies its statistics before the
+rank-one updates, and the log buffers are copied before a batch is appended.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
@@ -44,7 +44,7 @@ class Retraining(Params):
     window: int = Field(1, ge=1, description="rounds of revealed logs in the training set")
 
 
-@dataclass
+@dataclass(frozen=True)
 class CBState:
     """Oracle state, counters and the log buffers of a batch-retrained policy."""
 
@@ -53,8 +53,8 @@ class CBState:
     fitted: bool
     t: int = 0  # rounds of feedback processed
     n_learned: int = 0  # decisions learned from so far (VW's example counter)
-    window: deque[LogBatch] = field(default_factory=deque)
-    older: deque[LogBatch] = field(default_factory=deque)
+    window: tuple[LogBatch, ...] = ()  # the last ``window`` rounds of revealed logs
+    older: tuple[LogBatch, ...] = ()  # rounds before the window (for the mixing remedy)
 
 
 def masked_argmax(scores: np.ndarray, avail: np.ndarray) -> np.ndarray:
@@ -151,22 +151,27 @@ class ContextualPolicy(Params):
 
     def update(self, st: CBState, fb: Feedback) -> CBState:
         rt = self.retraining
+        oracle, n_learned, fitted = st.oracle, st.n_learned, st.fitted
+        window, older = st.window, st.older
         if fb.mask.any():
             X = fb.signals["features"]
-            st.n_learned += int(fb.mask.sum()) * X.shape[1] // fb.mask.shape[0]
+            n_learned += int(fb.mask.sum()) * X.shape[1] // fb.mask.shape[0]
             if rt.online:
-                st.oracle = self.oracle.update(st.oracle, X, fb.arm, fb.reward, fb.mask)
+                oracle = self.oracle.update(oracle, X, fb.arm, fb.reward, fb.mask)
             else:
-                st.window.append(
-                    LogBatch(X, fb.signals["avail"], fb.arm, fb.propensity, fb.reward, fb.mask)
-                )
-                while len(st.window) > rt.window:
-                    st.older.append(st.window.popleft())
-                    while len(st.older) > self.remedies.older_rounds:
-                        st.older.popleft()
-        st.t += 1
-        if not rt.online and st.t % rt.every == 0 and st.window:
-            X, arm, reward, w = build_training_set(st.window, st.older, self.remedies)
-            st.oracle = self.oracle.fit(st.oracle, X, arm, reward, w)
-            st.fitted = True
-        return st
+                batch = LogBatch(X, fb.signals["avail"], fb.arm, fb.propensity, fb.reward,
+                                 fb.mask)
+                window = (*window, batch)
+                if len(window) > rt.window:
+                    cut = len(window) - rt.window
+                    older = (*older, *window[:cut])
+                    window = window[cut:]
+                    keep = self.remedies.older_rounds
+                    older = older[-keep:] if keep else ()
+        t = st.t + 1
+        if not rt.online and t % rt.every == 0 and window:
+            X, arm, reward, w = build_training_set(window, older, self.remedies)
+            oracle = self.oracle.fit(oracle, X, arm, reward, w)
+            fitted = True
+        return replace(st, oracle=oracle, fitted=fitted, t=t, n_learned=n_learned,
+                       window=window, older=older)

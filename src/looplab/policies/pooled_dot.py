@@ -28,6 +28,7 @@ batched Adam step updates every replicate's model.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -73,9 +74,9 @@ class PooledDotRecommender:
     """Batched policy: ``act`` scores every candidate list, ``update`` refits on the clicks.
 
     Observation keys read: ``vectors`` (S, n_copies, d), ``history``/``history_mask``
-    (S, U, L), ``impression_user`` (N,), ``candidates`` (S, N, C). The action's ``arm``
+    (S, U, L), ``impression_user`` (S, N), ``candidates`` (S, N, C). The action's ``arm``
     holds the scores (S, N, C). Feedback signals read: ``vectors``, ``rewrites``,
-    ``log_history``/``log_history_mask`` (S, U, L), ``log_user`` (n,), ``log_slate``/
+    ``log_history``/``log_history_mask`` (S, U, L), ``log_user`` (S, n), ``log_slate``/
     ``log_slate_mask`` (S, n, C), ``log_click`` (S, n).
     """
 
@@ -104,14 +105,16 @@ class PooledDotRecommender:
         scores = np.empty(cand.shape, dtype=np.float64)
         for lo in range(0, cand.shape[1], _SCORE_BLOCK):
             hi = min(lo + _SCORE_BLOCK, cand.shape[1])
-            u = users[:, rows[lo:hi]]
+            u = gather(users, rows[:, lo:hi])
             scores[:, lo:hi] = (gather(vectors, cand[:, lo:hi]) @ u[..., None])[..., 0]
         return Action(arm=scores, propensity=np.ones(S))
 
     def update(self, pstate: Any, feedback: Feedback) -> Any:
         """Fit a fresh model on the logged clicks (one sampled negative per click)."""
         sig = feedback.signals
-        rng: np.random.Generator = pstate["rng"]
+        # draw from a copy of the state's generator and return it: the state given stays
+        # unchanged (the loop's purity contract) and the draws are the same
+        rng: np.random.Generator = copy.deepcopy(pstate["rng"])
         slate, slate_mask, click = sig["log_slate"], sig["log_slate_mask"], sig["log_click"]
         S, n, C = slate.shape
         # one negative per click: uniform over the other displayed candidates
@@ -126,7 +129,7 @@ class PooledDotRecommender:
             sig["vectors"], sig["rewrites"], sig["log_history"], sig["log_history_mask"],
             sig["log_user"], np.stack([pos_ids, neg_ids], axis=-1), rng,
         )
-        return {**pstate, "W": W, "b": b}
+        return {**pstate, "W": W, "b": b, "rng": rng}
 
     def loss_and_grads(
         self,
@@ -173,7 +176,7 @@ class PooledDotRecommender:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Adam on CE(positive among [positive, negative]) (+ the debias penalty).
 
-        ``hist``/``hist_mask`` (S, U, L) copy ids of each user's history, ``users`` (n,)
+        ``hist``/``hist_mask`` (S, U, L) copy ids of each user's history, ``users`` (S, n)
         the user of each example, ``cand`` (S, n, 2) copy ids with the positive first.
         Returns the fitted (W, b).
         """
@@ -198,7 +201,7 @@ class PooledDotRecommender:
             for lo in range(0, n, B):
                 idx = perm[:, lo:lo + B]
                 nb = idx.shape[1]
-                who = users[idx]
+                who = users[rep, idx]
                 h = pooled[rep, who]
                 h_rw = x_rw = None
                 if self.debias is not None:

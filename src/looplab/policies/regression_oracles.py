@@ -54,9 +54,9 @@ class Oracle(Protocol):
     ) -> Any: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class RidgeState:
-    """Per (replicate, action) ridge statistics; arrays are updated in place."""
+    """Per (replicate, action) ridge statistics; ``update`` and ``fit`` return new ones."""
 
     A_inv: np.ndarray  # (S, K, d, d)
     theta: np.ndarray  # (S, K, d): row a is theta_a
@@ -94,13 +94,15 @@ class RidgeOracle(Params):
         mask: np.ndarray,
     ) -> RidgeState:
         """Online: fold in each revealed (x, a, r) with a Sherman-Morrison update of A^-1 and
-        the recursive-least-squares step for theta (module docstring), in place."""
+        the recursive-least-squares step for theta (module docstring), on copies of the
+        statistics (copy-on-write: the state given is left unchanged)."""
         S, K, d, _ = st.A_inv.shape
         rows = np.arange(S) if mask.all() else np.flatnonzero(mask)
         if rows.size == 0:
             return st
-        A2 = st.A_inv.reshape(S * K, d, d)  # flat (replicate, action) views: np.take and
-        th2 = st.theta.reshape(S * K, d)  # flat assignment beat 2-D fancy indexing
+        A_inv, theta = st.A_inv.copy(), st.theta.copy()
+        A2 = A_inv.reshape(S * K, d, d)  # flat (replicate, action) views: np.take and
+        th2 = theta.reshape(S * K, d)  # flat assignment beat 2-D fancy indexing
         for n in range(X.shape[1]):
             x = X[rows, n]  # (R, d)
             idx = rows * K + arm[rows, n]
@@ -113,7 +115,7 @@ class RidgeOracle(Params):
             resid = reward[rows, n] - st.mu[rows] - np.einsum("rd,rd->r", th, x)
             th += v[:, :, 0] * (resid / denom[:, 0, 0])[:, None]
             th2[idx] = th
-        return st
+        return RidgeState(A_inv, theta, st.mu)
 
     def fit(
         self, st: RidgeState, X: np.ndarray, arm: np.ndarray, reward: np.ndarray,
@@ -190,6 +192,11 @@ class BoostedOracle(Params):
         self, st: BoostedState, X: np.ndarray, arm: np.ndarray, reward: np.ndarray,
         weight: np.ndarray,
     ) -> BoostedState:
+        # import (and so load sklearn's OpenMP runtime) before limiting threads: a limit set
+        # before the runtime is loaded does not reach it, and the process's first fit ran
+        # on every core (found by core.check's replay: its ``_bin_mapper.n_threads`` was 2)
+        import sklearn.ensemble  # noqa: F401
+
         models: list[Any] = []
         with single_threaded():
             for s in range(X.shape[0]):  # refit boundary: one fit per replicate

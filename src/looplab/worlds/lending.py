@@ -187,7 +187,7 @@ class LendingWorld:
 
     def observe(self, state: LendingState, rng: np.random.Generator) -> Observation:
         N = self.config.n_applicants
-        return Observation({"n_a": N - state.n_b, "n_b": state.n_b, "grid": self.grid})
+        return Observation({"n_a": N - state.n_b, "n_b": state.n_b})
 
     def step(
         self, state: LendingState, action: Action, obs: Observation, rng: np.random.Generator
@@ -226,6 +226,7 @@ class GroupShareMonitor:
     """Group-B share of the applicant pool, each group's acceptance rate and the DP gap."""
 
     names = ("share_b", "accept_a", "accept_b", "dp_gap", "threshold")
+    needs = names
 
     def reset(self, replicates: int) -> None:
         pass

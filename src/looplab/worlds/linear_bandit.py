@@ -16,10 +16,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from looplab.core.contextual import contextual_outcome, sigmoid
 from looplab.core.params import Params
 from looplab.core.seeding import child_seed, generator
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
+from looplab.worlds.contextual import contextual_outcome, sigmoid
 
 
 class LinearBanditConfig(Params):
@@ -41,6 +41,9 @@ class LinearBanditWorld:
     """The linear-logistic contextual bandit of the module docstring."""
 
     name = "linear"
+    # contexts and availability are observed; truth repeats them for the channel to
+    # forward with the rewards (the logged columns a learner trains on)
+    public_truth = ("features", "avail")
 
     def __init__(self, config: LinearBanditConfig | None = None) -> None:
         self.config = config or LinearBanditConfig()

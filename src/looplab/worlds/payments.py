@@ -30,9 +30,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from looplab.core.contextual import contextual_outcome, sigmoid
 from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
+from looplab.worlds.contextual import contextual_outcome, sigmoid
 
 
 class PaymentsConfig(Params):
@@ -70,6 +70,9 @@ class PaymentsWorld:
     """Synthetic payments routing; see the module docstring."""
 
     name = "payments"
+    # contexts and availability are observed; truth repeats them for the channel to
+    # forward with the rewards (the logged columns a learner trains on)
+    public_truth = ("features", "avail")
 
     def __init__(self, config: PaymentsConfig | None = None) -> None:
         self.config = config or PaymentsConfig()

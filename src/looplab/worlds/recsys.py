@@ -59,8 +59,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
-from looplab.core.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
+from looplab.worlds.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 
 KS = (1, 3, 5)
 _DRAW_BLOCK = 4_000_000  # floats per block when drawing synthetic positives
@@ -110,7 +110,7 @@ class RecsysState:
     rewrites: np.ndarray  # (S, 2I, d): the black-box rewrite of each row
     positives: np.ndarray  # (S, U, P) item ids: [held-out, history (latest first)..., rest]
     n_pos: np.ndarray  # (S, U) valid entries of ``positives``
-    excluded: np.ndarray  # sorted keys (rep, user, item) never used as random negatives
+    excluded: np.ndarray  # (S, M) sorted keys (user, item) never used as random negatives
     eval_items: np.ndarray  # (S, U, K) held-out impression, the relevant item first
     share: np.ndarray  # (S,) AIGC share of the last stage's clicks
     stage: int
@@ -120,6 +120,9 @@ class RecsysWorld:
     """The HGC/AIGC recommender loop; see the module docstring."""
 
     name = "recsys"
+    # the item vectors are public (the learner scores with them); truth repeats them
+    # for the channel to forward with the click log
+    public_truth = ("vectors",)
 
     def __init__(self, config: RecsysConfig | None = None) -> None:
         self.config = config or RecsysConfig()
@@ -179,9 +182,8 @@ class RecsysWorld:
             aff = np.einsum("supmd,sud->supm", zz, theta[:, lo:hi])
             positives[:, lo:hi] = np.take_along_axis(draws, aff.argmax(-1)[..., None], -1)[..., 0]
         n_pos = np.full((S, U), P, dtype=np.int64)
-        rep = np.broadcast_to(np.arange(S)[:, None, None], positives.shape)
         user = np.broadcast_to(np.arange(U)[None, :, None], positives.shape)
-        excluded = np.unique(_key(rep, user, positives, U, n_items))
+        excluded = np.sort(_key(user, positives, n_items).reshape(S, -1), axis=1)
         vectors, rewrites = self._copies(z, self._style(g, rng), rng)
         return dict(vectors=vectors, rewrites=rewrites, positives=positives, n_pos=n_pos,
                     excluded=excluded)
@@ -199,14 +201,15 @@ class RecsysWorld:
         remap[users_kept] = np.arange(len(users_kept))
         rated = remap[r.user] >= 0
         U = len(users_kept)
-        excluded = np.unique(_key(0, remap[r.user[rated]], r.item[rated], U, r.n_items))
+        excluded = np.unique(_key(remap[r.user[rated]], r.item[rated], r.n_items))
         vectors, rewrites = self._copies(
             np.broadcast_to(z, (S, *z.shape)), self._style(np.tile(g, (S, 1)), rng), rng
         )
         return dict(
             vectors=vectors, rewrites=rewrites,
             positives=np.broadcast_to(positives, (S, *positives.shape)),
-            n_pos=np.broadcast_to(n_pos, (S, U)), excluded=excluded,
+            n_pos=np.broadcast_to(n_pos, (S, U)),
+            excluded=np.broadcast_to(excluded, (S, excluded.size)),
         )
 
     def reset(self, replicates: int, seed: np.random.SeedSequence) -> RecsysState:
@@ -230,12 +233,10 @@ class RecsysWorld:
         """``k`` random items per user (S, U, k) that the user neither liked nor rated."""
         S, U = state.n_pos.shape
         n_items = self.n_items
-        per_rep = self._ratings is None
-        rep = np.broadcast_to(np.arange(S)[:, None, None] if per_rep else 0, (S, U, k))
         user = np.broadcast_to(np.arange(U)[None, :, None], (S, U, k))
         items = rng.integers(0, n_items, size=(S, U, k))
         for _ in range(_NEG_RETRIES):
-            bad = _member(state.excluded, _key(rep, user, items, U, n_items))
+            bad = _member(state.excluded, _key(user, items, n_items), U * n_items)
             if not bad.any():
                 break
             items = np.where(bad, rng.integers(0, n_items, size=items.shape), items)
@@ -264,17 +265,16 @@ class RecsysWorld:
         aigc = rng.random(hist_items.shape) < state.share[:, None, None]
         items = np.concatenate([self._impressions(state, rng), state.eval_items], axis=1)
         n_log = U * cfg.impressions_per_user
+        users = np.concatenate([np.repeat(np.arange(U), cfg.impressions_per_user), np.arange(U)])
         return Observation({
             "vectors": state.vectors,
             "history": hist_items + n_items * aigc,
             "history_items": hist_items,
             "history_mask": hist_mask,
             "candidates": np.concatenate([items, items + n_items], axis=-1),
-            "impression_user": np.concatenate(
-                [np.repeat(np.arange(U), cfg.impressions_per_user), np.arange(U)]
-            ),
+            "impression_user": np.broadcast_to(users, (S, users.size)),
             "tiebreak": rng.random((S, items.shape[1], 2 * cfg.candidates)),
-            "n_log": np.asarray(n_log),
+            "n_log": np.full(S, n_log),
         })
 
     def step(
@@ -282,7 +282,7 @@ class RecsysWorld:
     ) -> tuple[RecsysState, Outcome]:
         cfg = self.config
         K = cfg.candidates
-        n_log = int(obs["n_log"])
+        n_log = int(obs["n_log"][0])
         scores = action.arm[:, :n_log]
         S = scores.shape[0]
         ranks = ranks_from_order(rank_order(scores, obs["tiebreak"][:, :n_log]))
@@ -309,7 +309,7 @@ class RecsysWorld:
             "history_aigc_share": state.share.copy(),
             "log_history": log_history,
             "log_history_mask": obs["history_mask"],
-            "log_user": obs["impression_user"][:n_log],
+            "log_user": obs["impression_user"][:, :n_log],
             "log_slate": obs["candidates"][:, :n_log],
             "log_slate_mask": slate_mask,
             "log_click": click,
@@ -333,6 +333,7 @@ class SourceShareMonitor:
     2 = AIGC dominates (share > 0.5)."""
 
     names = ("aigc_click_share", "train_aigc_share", "phase")
+    needs = ("aigc_click_share", "history_aigc_share")
 
     def reset(self, replicates: int) -> None:
         pass
@@ -368,6 +369,7 @@ class SourceRankingMonitor:
     """
 
     names = _metric_names()
+    needs: tuple[str, ...] = ()  # reads the scores (action) and the lists (observation) only
 
     def __init__(self, candidates: int) -> None:
         self.K = candidates
@@ -377,7 +379,7 @@ class SourceRankingMonitor:
 
     def __call__(self, obs, action, outcome, feedback):  # noqa: ANN001 - Monitor protocol
         K = self.K
-        n_log = int(obs["n_log"])
+        n_log = int(obs["n_log"][0])
         sc = action.arm[:, n_log:]
         tb = obs["tiebreak"][:, n_log:]
         first = np.zeros(K, dtype=bool)
@@ -414,17 +416,23 @@ def _gather(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return table[np.arange(table.shape[0])[:, None], ids]
 
 
-def _key(rep, user, item, n_users: int, n_items: int) -> np.ndarray:  # noqa: ANN001
-    """A unique int64 key per (replicate, user, item)."""
-    return (np.asarray(rep, dtype=np.int64) * n_users + user) * n_items + item
+def _key(user, item, n_items: int) -> np.ndarray:  # noqa: ANN001
+    """A unique int64 key per (user, item) of one replicate: user * n_items + item."""
+    return np.asarray(user, dtype=np.int64) * n_items + item
 
 
-def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Elementwise: is ``keys`` in ``sorted_keys``?"""
-    if sorted_keys.size == 0:
+def _member(table: np.ndarray, keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Elementwise, per replicate: is ``keys[s, ...]`` in row ``s`` of ``table`` (S, M),
+    sorted keys below ``n_keys``? Row s is shifted by s * n_keys so that the flattened
+    table stays sorted and one ``searchsorted`` answers every replicate."""
+    S = table.shape[0]
+    if table.shape[1] == 0:
         return np.zeros(keys.shape, dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
-    return sorted_keys[pos] == keys
+    shift = np.arange(S, dtype=np.int64) * n_keys
+    flat = (table + shift[:, None]).ravel()
+    q = keys + shift.reshape((S,) + (1,) * (keys.ndim - 1))
+    pos = np.minimum(np.searchsorted(flat, q), flat.size - 1)
+    return flat[pos] == q
 
 
 def _factorize(r, dim: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001 - Ratings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from looplab.core.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
+from looplab.worlds.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 
 
 def test_single_relevant_item_at_rank_two_gives_textbook_values():
