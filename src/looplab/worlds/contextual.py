@@ -8,11 +8,6 @@ import numpy as np
 from looplab.core.types import Action, Observation, Outcome
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function."""
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def contextual_outcome(
     p: np.ndarray, action: Action, obs: Observation, rng: np.random.Generator,
     all_available: bool = False,

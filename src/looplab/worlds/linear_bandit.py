@@ -15,11 +15,12 @@ from typing import Literal
 
 import numpy as np
 from pydantic import Field
+from scipy.special import expit
 
 from looplab.core.params import Params
 from looplab.core.seeding import child_seed, generator
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
-from looplab.worlds.contextual import contextual_outcome, sigmoid
+from looplab.worlds.contextual import contextual_outcome
 
 
 class LinearBanditConfig(Params):
@@ -67,7 +68,7 @@ class LinearBanditWorld:
 
     def expected_reward(self, state: LinearBanditState, obs: Observation) -> np.ndarray:
         """(S, N, K) success probability of every action for every context."""
-        return sigmoid(np.matmul(obs["features"], state.theta))
+        return expit(np.matmul(obs["features"], state.theta))
 
     def step(
         self, state: LinearBanditState, action: Action, obs: Observation,
@@ -91,5 +92,5 @@ class LinearBanditWorld:
         for t in range(rounds):  # the loop's order: observe draws x, step draws u
             X[t] = self.observe(state, rng)["features"]
             U[t] = rng.random((S, N))
-        P = sigmoid(np.einsum("tsnd,sdk->tsnk", X, state.theta))
+        P = expit(np.einsum("tsnd,sdk->tsnk", X, state.theta))
         return X, P, U

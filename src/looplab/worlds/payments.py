@@ -29,10 +29,11 @@ from typing import Literal
 
 import numpy as np
 from pydantic import Field
+from scipy.special import expit
 
 from looplab.core.params import Params
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
-from looplab.worlds.contextual import contextual_outcome, sigmoid
+from looplab.worlds.contextual import contextual_outcome
 
 
 class PaymentsConfig(Params):
@@ -132,7 +133,7 @@ class PaymentsWorld:
         logit = logit + np.einsum("snm,skm->snk", z, state.w)
         inter = state.C[s_idx, :, codes[:, :, 0], codes[:, :, 1]]  # (S, N, K)
         logit = logit + inter + state.q[:, None, :] * (z[:, :, :1] ** 2 - 1.0)
-        return sigmoid(logit)
+        return expit(logit)
 
     def step(
         self, state: PaymentsState, action: Action, obs: Observation, rng: np.random.Generator
