@@ -1,0 +1,245 @@
+"""The ``improve`` family: policy-improvement loops on tasks with exact verifiers.
+
+A scenario names one or more worlds (``looplab.improve.tasks``: standard, hard, aligned)
+and the compared arms (update rules, one file each under ``looplab.improve``). Every arm
+runs on every world for ``rounds`` updates, all replicates batched; round 0 is the base
+model. The long table has one row per (policy, round, replicate); ``policy`` is the arm
+name, or ``arm@world`` when the scenario has several worlds.
+
+Summary stems per arm: every exact monitor at the last round (``pass_1`` ... ``pass_256``,
+``entropy``, ``rare_mass``, ``distinct_correct``, ``samples``), its change over the run
+(``d_<metric>`` = last round - round 0, per replicate), and every per-update diagnostic
+(``clip_fraction``, ``balance``, ``temperature``, ``threshold``, ``grad_var``,
+``grad_snr``) averaged over the updates. Means carry 95% t-intervals across replicates.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator
+
+from looplab.core.loop import ProgressHook
+from looplab.core.params import Params
+from looplab.experiments.claims import Claim, custom, diff, ratio, value
+from looplab.experiments.config import ScenarioBase
+from looplab.experiments.summary import mean_ci
+from looplab.families.base import Family, entry_union, params_of
+from looplab.improve.bstar import BStar, Star
+from looplab.improve.dypo import DYPO, FixedMix
+from looplab.improve.entropy_min import EntropyMin
+from looplab.improve.grpo import GRPO
+from looplab.improve.negative_only import NegativeOnly
+from looplab.improve.oreal import OREAL
+from looplab.improve.raft_verifier import RAFT
+from looplab.improve.reinforce import Reinforce
+from looplab.improve.rule import Rule
+from looplab.improve.tasks import AlignedWorld, HardWorld, StandardWorld
+from looplab.improve.unlikeliness import Unlikeliness
+from looplab.improve.verifier_loop import INFO_METRICS, PASS_NS, metric_names, run_verifier_loop
+
+
+class Frozen(Params):
+    """The base model, never updated (the reference every pass@N is compared with)."""
+
+
+POLICIES: dict[str, type[Params]] = {
+    "base": Frozen,
+    "reinforce": Reinforce,
+    "grpo": GRPO,
+    "unlikeliness": Unlikeliness,
+    "entropy_min": EntropyMin,
+    "negative_only": NegativeOnly,
+    "oreal": OREAL,
+    "dypo": DYPO,
+    "fixed_mix": FixedMix,
+    "star": Star,
+    "bstar": BStar,
+    "raft": RAFT,
+}
+WORLDS: dict[str, type[Params]] = {
+    "standard": StandardWorld,
+    "hard": HardWorld,
+    "aligned": AlignedWorld,
+}
+ArmEntry = entry_union(POLICIES)
+WorldEntry = entry_union(WORLDS)
+
+
+class ImproveScenario(ScenarioBase):
+    """An improve scenario: worlds, compared update rules, pass@N grid."""
+
+    kind: Literal["improve"] = "improve"
+    rounds: int = Field(60, gt=0, le=10_000)
+    replicates: int = Field(8, gt=0)
+    worlds: dict[str, WorldEntry] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {"standard": WORLDS_TAGGED["standard"]()}, min_length=1)
+    arms: dict[str, ArmEntry] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {"grpo": ARMS_TAGGED["grpo"]()}, min_length=1)
+    pass_n: list[int] = Field(default_factory=lambda: list(PASS_NS), min_length=1)
+
+    @field_validator("pass_n")
+    @classmethod
+    def _positive(cls, v: list[int]) -> list[int]:
+        if any(n < 1 for n in v):
+            raise ValueError("every pass_n entry must be >= 1")
+        return sorted(set(v))
+
+
+def _tagged_classes(union: Any) -> dict[str, type]:
+    args = getattr(union, "__args__", None)
+    members = args[0].__args__ if args and hasattr(args[0], "__args__") else (union,)
+    return {m.model_fields["type"].default: m for m in members}
+
+
+ARMS_TAGGED = _tagged_classes(ArmEntry)
+WORLDS_TAGGED = _tagged_classes(WorldEntry)
+
+
+def _rule(entry: Params) -> Rule | None:
+    cls = POLICIES[entry.type]  # type: ignore[attr-defined]
+    if cls is Frozen:
+        return None
+    return cls(**params_of(entry))  # type: ignore[return-value]
+
+
+def progress_total(cfg: ImproveScenario) -> int:
+    """Progress units: one per update per arm per world."""
+    return cfg.rounds * len(cfg.arms) * len(cfg.worlds)
+
+
+def run_improve(cfg: ImproveScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
+    """The long table (policy, world, round, replicate, metrics...) of a scenario."""
+    frames = []
+    names = metric_names(cfg.pass_n)
+    R, S = cfg.rounds + 1, cfg.replicates
+    r, s = np.meshgrid(np.arange(R), np.arange(S), indexing="ij")
+    for wname, wentry in cfg.worlds.items():
+        world = WORLDS[wentry.type](**params_of(wentry))
+        for aname, aentry in cfg.arms.items():
+            out = run_verifier_loop(world, _rule(aentry), cfg.rounds, S, cfg.seed,
+                                    cfg.pass_n, progress)
+            policy = aname if len(cfg.worlds) == 1 else f"{aname}@{wname}"
+            cols: dict[str, Any] = {"policy": policy, "world": wname,
+                                    "round": r.ravel().astype(np.int32),
+                                    "replicate": s.ravel().astype(np.int32)}
+            for m in names:
+                cols[m] = out[m].ravel()
+            frames.append(pd.DataFrame(cols))
+    return pd.concat(frames, ignore_index=True)
+
+
+def summarize_improve(frame: pd.DataFrame, cfg: ImproveScenario) -> dict[str, dict[str, float]]:
+    """Per arm: last-round exact monitors, their change over the run, and the per-update
+    diagnostics averaged over updates (see the module docstring)."""
+    out: dict[str, dict[str, float]] = {}
+    exact = [m for m in metric_names(cfg.pass_n) if m not in INFO_METRICS]
+    for name, df in frame.groupby("policy", sort=False):
+        df = df.sort_values(["round", "replicate"])
+        first = df[df["round"] == df["round"].min()]
+        last = df[df["round"] == df["round"].max()]
+        vals: dict[str, np.ndarray] = {}
+        for m in exact:
+            lv = last[m].to_numpy(np.float64)
+            vals[m] = lv
+            vals[f"d_{m}"] = lv - first[m].to_numpy(np.float64)
+        for m in INFO_METRICS:
+            per_rep = df.groupby("replicate")[m].mean()
+            vals[m] = per_rep.to_numpy(np.float64)
+        row: dict[str, float] = {}
+        for stem, v in vals.items():
+            if np.isnan(v).all():
+                mean = lo = hi = float("nan")
+            else:
+                mean, lo, hi = mean_ci(v)
+            row[f"{stem}_mean"], row[f"{stem}_ci_low"], row[f"{stem}_ci_high"] = mean, lo, hi
+        out[str(name)] = row
+    return out
+
+
+def _gain_ratio_gap(trick: str) -> Any:
+    """(trick's pass@1 gain / GRPO's) on the aligned world minus the same on the hard one."""
+    terms = [(f"{trick}@aligned", "d_pass_1"), ("grpo@aligned", "d_pass_1"),
+             (f"{trick}@hard", "d_pass_1"), ("grpo@hard", "d_pass_1")]
+    return custom(terms, lambda ta, ga, th, gh: ta / ga - th / gh,
+                  f"{trick} gain/GRPO gain: aligned - hard")
+
+
+CLAIMS: tuple[Claim, ...] = (
+    # Rewarding the Unlikely (He et al. 2025)
+    Claim("unlikely.grpo_raises_pass1", "GRPO raises pass@1 above the base model",
+          "He et al. 2025", diff("grpo", "pass_1", "base"), ">=", 0.1),
+    Claim("unlikely.grpo_lowers_pass256",
+          "GRPO lowers pass@256 below the base model (distribution sharpening)",
+          "He et al. 2025", diff("grpo", "pass_256", "base"), "<=", -0.05),
+    Claim("unlikely.reward_keeps_pass256",
+          "the unlikeliness reward keeps pass@256 above GRPO's",
+          "He et al. 2025", diff("unlikeliness", "pass_256", "grpo"), ">=", 0.02,
+          not_reproduced=("improve-unlikely",)),
+    Claim("unlikely.more_updates_pass256",
+          "more updates per batch (4 vs 1) raise GRPO's pass@256 (weaker rank bias)",
+          "He et al. 2025", diff("grpo_epochs4", "pass_256", "grpo"), ">=", 0.02,
+          not_reproduced=("improve-unlikely",)),
+    # B-STaR (Zeng et al. 2025)
+    Claim("bstar.exploration_decays",
+          "at fixed (T, tau), distinct correct samples fall over self-training iterations",
+          "Zeng et al. 2025", value("star", "d_distinct_correct"), "<=", -0.05),
+    Claim("bstar.controller_slows_decay",
+          "B-STaR's balance-score controller keeps more distinct correct samples than fixed",
+          "Zeng et al. 2025", diff("bstar", "distinct_correct", "star"), ">=", 0.02),
+    Claim("bstar.higher_balance", "B-STaR attains a higher balance score than fixed settings",
+          "Zeng et al. 2025", diff("bstar", "balance", "star"), ">=", 0.005),
+    # RLVR clipping and spurious reward (Chen et al. 2025)
+    Claim("clipping.random_reward_lowers_entropy",
+          "GRPO with clipping under a random reward lowers entropy",
+          "Chen et al. 2025", value("random_clip", "d_entropy"), "<=", -0.1),
+    Claim("clipping.clip_lowers_more_than_noclip",
+          "the entropy drop under a random reward comes from clipping (more than without)",
+          "Chen et al. 2025", diff("random_clip", "d_entropy", "random_noclip"), "<=", -0.05,
+          not_reproduced=("improve-clipping",)),
+    Claim("clipping.entropy_min_no_gain",
+          "entropy minimisation alone does not raise pass@1 (gain <= 0.02)",
+          "Chen et al. 2025", value("entropy_min", "d_pass_1"), "<=", 0.02,
+          not_reproduced=("improve-clipping",)),
+    # Model-task alignment (2025)
+    Claim("alignment.grpo_robust", "standard RL (GRPO) learns on the hard family too",
+          "Model-Task Alignment 2025", value("grpo@hard", "d_pass_1"), ">=", 0.2),
+    Claim("alignment.negative_only",
+          "negative-only training recovers more of GRPO's gain when aligned than when hard",
+          "Model-Task Alignment 2025", _gain_ratio_gap("negative_only"), ">=", 0.2),
+    Claim("alignment.one_example",
+          "one-example training recovers more of GRPO's gain when aligned than when hard",
+          "Model-Task Alignment 2025", _gain_ratio_gap("one_example"), ">=", 0.2,
+          not_reproduced=("improve-alignment",)),
+    Claim("alignment.spurious",
+          "a spurious (random) reward recovers more of GRPO's gain when aligned than hard",
+          "Model-Task Alignment 2025", _gain_ratio_gap("spurious"), ">=", 0.2,
+          not_reproduced=("improve-alignment",)),
+    # OREAL (Lyu et al. 2025)
+    Claim("oreal.matches_grpo", "OREAL reaches at least GRPO's pass@1 (tolerance 0.01)",
+          "Lyu et al. 2025", diff("oreal", "pass_1", "grpo"), ">=", -0.01),
+    # DYPO (Tocci-Zhu 2026)
+    Claim("dypo.lower_variance",
+          "DYPO's routed update has lower gradient variance than a fixed SFT+RL mix",
+          "Tocci-Zhu 2026", ratio("dypo", "grad_var", "fixed_mix"), "<=", 0.8),
+)
+
+
+FAMILY = Family(
+    name="improve",
+    description="policy improvement on exact-verifier tasks: GRPO rank bias, unlikeliness "
+    "reward, B-STaR, RLVR clipping, model-task alignment, OREAL, DYPO",
+    scenario=ImproveScenario,
+    run=run_improve,
+    summarize=summarize_improve,
+    progress_total=progress_total,
+    table=(("pass@1", "pass_1"), ("pass@256", "pass_256"), ("entropy", "entropy"),
+           ("rare mass", "rare_mass"), ("distinct correct", "distinct_correct")),
+    panels=(("pass_1", "pass@1", False), ("pass_256", "pass@256", False),
+            ("entropy", "entropy (nats)", False), ("distinct_correct", "distinct correct", False)),
+    policies=POLICIES,
+    worlds={name: cls.__doc__.splitlines()[0] for name, cls in WORLDS.items()},  # type: ignore[union-attr]
+    claims=CLAIMS,
+)
