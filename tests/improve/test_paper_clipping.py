@@ -1,5 +1,6 @@
-"""Paper claims of the improve family on scenario ``improve-clipping``, decided over 5 independent
-seed blocks by each claim's pass rule (thresholds read from the family's claims table)."""
+"""Paper claims of the improve family on scenario ``improve-clipping``,
+decided over 5 independent seed blocks by each claim's pass rule (thresholds read from
+the family's claims table)."""
 
 from __future__ import annotations
 

@@ -8,9 +8,11 @@ name, or ``arm@world`` when the scenario has several worlds.
 
 Summary stems per arm: every exact monitor at the last round (``pass_1`` ... ``pass_256``,
 ``entropy``, ``rare_mass``, ``distinct_correct``, ``samples``), its change over the run
-(``d_<metric>`` = last round - round 0, per replicate), and every per-update diagnostic
+(``d_<metric>`` = last round - round 0, per replicate), every per-update diagnostic
 (``clip_fraction``, ``balance``, ``temperature``, ``threshold``, ``grad_var``,
-``grad_snr``) averaged over the updates. Means carry 95% t-intervals across replicates.
+``grad_snr``, judge accuracies) averaged over the updates, and ``samples_to_target``
+(samples drawn before pass@1 first reached the scenario's ``target``, censored at the
+budget plus one round). Means carry 95% t-intervals across replicates.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
@@ -33,12 +35,20 @@ from looplab.improve.entropy_min import EntropyMin
 from looplab.improve.grpo import GRPO
 from looplab.improve.negative_only import NegativeOnly
 from looplab.improve.oreal import OREAL
+from looplab.improve.prefixrl import LockGRPO, LockRule, PrefixRL, SFTThenRL
 from looplab.improve.raft_verifier import RAFT
 from looplab.improve.reinforce import Reinforce
 from looplab.improve.rule import Rule
+from looplab.improve.sequence import LockWorld
 from looplab.improve.tasks import AlignedWorld, HardWorld, StandardWorld
 from looplab.improve.unlikeliness import Unlikeliness
-from looplab.improve.verifier_loop import INFO_METRICS, PASS_NS, metric_names, run_verifier_loop
+from looplab.improve.verifier_loop import (
+    INFO_METRICS,
+    PASS_NS,
+    metric_names,
+    run_lock_loop,
+    run_verifier_loop,
+)
 
 
 class Frozen(Params):
@@ -58,11 +68,15 @@ POLICIES: dict[str, type[Params]] = {
     "star": Star,
     "bstar": BStar,
     "raft": RAFT,
+    "lock_grpo": LockGRPO,
+    "prefixrl": PrefixRL,
+    "sft_then_rl": SFTThenRL,
 }
 WORLDS: dict[str, type[Params]] = {
     "standard": StandardWorld,
     "hard": HardWorld,
     "aligned": AlignedWorld,
+    "lock": LockWorld,
 }
 ArmEntry = entry_union(POLICIES)
 WorldEntry = entry_union(WORLDS)
@@ -79,6 +93,7 @@ class ImproveScenario(ScenarioBase):
     arms: dict[str, ArmEntry] = Field(  # type: ignore[valid-type]
         default_factory=lambda: {"grpo": ARMS_TAGGED["grpo"]()}, min_length=1)
     pass_n: list[int] = Field(default_factory=lambda: list(PASS_NS), min_length=1)
+    target: float = Field(0.25, gt=0.0, le=1.0)
 
     @field_validator("pass_n")
     @classmethod
@@ -86,6 +101,20 @@ class ImproveScenario(ScenarioBase):
         if any(n < 1 for n in v):
             raise ValueError("every pass_n entry must be >= 1")
         return sorted(set(v))
+
+    @model_validator(mode="after")
+    def _compatible(self) -> ImproveScenario:
+        for wname, w in self.worlds.items():
+            seq = w.type == "lock"
+            for aname, a in self.arms.items():
+                cls = POLICIES[a.type]
+                if cls is not Frozen and issubclass(cls, LockRule) != seq:
+                    need = "a lock world" if not seq else "a candidate world"
+                    raise ValueError(
+                        f"arm {aname!r} (type {a.type!r}) runs on {need}, but world "
+                        f"{wname!r} is {w.type!r}; lock rules: lock_grpo, prefixrl, "
+                        "sft_then_rl")
+        return self
 
 
 def _tagged_classes(union: Any) -> dict[str, type]:
@@ -98,7 +127,7 @@ ARMS_TAGGED = _tagged_classes(ArmEntry)
 WORLDS_TAGGED = _tagged_classes(WorldEntry)
 
 
-def _rule(entry: Params) -> Rule | None:
+def _rule(entry: Params) -> Rule | LockRule | None:
     cls = POLICIES[entry.type]  # type: ignore[attr-defined]
     if cls is Frozen:
         return None
@@ -119,8 +148,9 @@ def run_improve(cfg: ImproveScenario, progress: ProgressHook | None = None) -> p
     for wname, wentry in cfg.worlds.items():
         world = WORLDS[wentry.type](**params_of(wentry))
         for aname, aentry in cfg.arms.items():
-            out = run_verifier_loop(world, _rule(aentry), cfg.rounds, S, cfg.seed,
-                                    cfg.pass_n, progress)
+            loop = run_lock_loop if isinstance(world, LockWorld) else run_verifier_loop
+            out = loop(world, _rule(aentry), cfg.rounds, S, cfg.seed,  # type: ignore[operator]
+                       cfg.pass_n, progress)
             policy = aname if len(cfg.worlds) == 1 else f"{aname}@{wname}"
             cols: dict[str, Any] = {"policy": policy, "world": wname,
                                     "round": r.ravel().astype(np.int32),
@@ -148,6 +178,7 @@ def summarize_improve(frame: pd.DataFrame, cfg: ImproveScenario) -> dict[str, di
         for m in INFO_METRICS:
             per_rep = df.groupby("replicate")[m].mean()
             vals[m] = per_rep.to_numpy(np.float64)
+        vals["samples_to_target"] = _samples_to_target(df, cfg.target)
         row: dict[str, float] = {}
         for stem, v in vals.items():
             if np.isnan(v).all():
@@ -157,6 +188,19 @@ def summarize_improve(frame: pd.DataFrame, cfg: ImproveScenario) -> dict[str, di
             row[f"{stem}_mean"], row[f"{stem}_ci_low"], row[f"{stem}_ci_high"] = mean, lo, hi
         out[str(name)] = row
     return out
+
+
+def _samples_to_target(df: pd.DataFrame, target: float) -> np.ndarray:
+    """(S,) samples drawn before pass@1 first reached ``target``; censored at the total
+    budget plus one round's samples where it never did."""
+    piv = df.pivot(index="round", columns="replicate", values="pass_1").to_numpy()
+    smp = df.pivot(index="round", columns="replicate", values="samples").to_numpy()
+    hit = piv >= target
+    first = np.where(hit.any(0), hit.argmax(0), -1)
+    per_round = smp[-1] / max(len(smp) - 1, 1)
+    censored = smp[-1] + per_round
+    cols = np.arange(piv.shape[1])
+    return np.where(first >= 0, smp[np.maximum(first, 0), cols], censored)
 
 
 def _gain_ratio_gap(trick: str) -> Any:
@@ -220,6 +264,15 @@ CLAIMS: tuple[Claim, ...] = (
     # OREAL (Lyu et al. 2025)
     Claim("oreal.matches_grpo", "OREAL reaches at least GRPO's pass@1 (tolerance 0.01)",
           "Lyu et al. 2025", diff("oreal", "pass_1", "grpo"), ">=", -0.01),
+    # PrefixRL (2025)
+    Claim("prefixrl.faster_than_rl",
+          "PrefixRL reaches pass@1 = 0.25 on the hard lock in fewer samples (<= 0.8x) than "
+          "on-policy GRPO (GRPO censored at the budget, which understates the gap)",
+          "PrefixRL 2025", ratio("prefixrl", "samples_to_target", "lock_grpo"), "<=", 0.8),
+    Claim("prefixrl.faster_than_sft_then_rl",
+          "PrefixRL reaches the target 2x faster than SFT on the off-policy trace then RL",
+          "PrefixRL 2025", ratio("prefixrl", "samples_to_target", "sft_then_rl"), "<=", 0.5,
+          not_reproduced=("improve-prefixrl",)),
     # DYPO (Tocci-Zhu 2026)
     Claim("dypo.lower_variance",
           "DYPO's routed update has lower gradient variance than a fixed SFT+RL mix",
@@ -237,6 +290,10 @@ NOT_REPRODUCED_NOTES: dict[str, str] = {
     "unlikely.more_updates_pass256":
         "GRPO 4 epochs - 1 epoch pass@256 = -0.0040 [-0.0067, -0.0012], 0/5 seeds >= 0.02: "
         "more updates per batch sharpen slightly more here",
+    "prefixrl.faster_than_sft_then_rl":
+        "PrefixRL / SFT-then-RL samples to pass@1 = 0.25 = 2.13 [2.08, 2.18], 0/5 seeds <= 0.5: "
+        "on a tabular lock, behaviour cloning on the one correct trace is exact and stable, "
+        "so the off-policy instability PrefixRL avoids does not arise",
     "clipping.clip_lowers_more_than_noclip":
         "random-reward entropy change, clip - no clip = +1.14 [+0.90, +1.37], 0/5 seeds: both "
         "lower entropy (clip -0.56), but the unclipped 4-epoch update drifts further "

@@ -14,7 +14,9 @@ import numpy as np
 
 from looplab.core.seeding import generator
 from looplab.improve import monitors as mon
+from looplab.improve.prefixrl import LockRule
 from looplab.improve.rule import Rule
+from looplab.improve.sequence import LockWorld, make_lock_task, path_entropy, success_prob
 from looplab.improve.tasks import CandidateWorld, Task, make_task
 
 PASS_NS = (1, 4, 16, 64, 256)
@@ -70,5 +72,40 @@ def run_verifier_loop(
         for k, v in info.items():
             out[k][t] = v
         if progress is not None:
+            progress(1)
+    return out
+
+
+def run_lock_loop(
+    world: LockWorld,
+    rule: LockRule | None,
+    rounds: int,
+    replicates: int,
+    seed: int,
+    pass_ns: Sequence[int] = PASS_NS,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """The same loop on the combination lock: pass@N of unprefixed problems (exact), mean
+    next-token entropy on the lock path; ``rare_mass`` and ``distinct_correct`` do not
+    apply (NaN)."""
+    S = replicates
+    task = make_lock_task(world, S, generator(seed, "world-instance"))
+    rng = generator(seed, "policy")
+    out = {m: np.full((rounds + 1, S), np.nan) for m in metric_names(pass_ns)}
+    state = rule.init_state(task, rng) if rule is not None else {"theta": task.theta0}
+    used = 0.0
+    for t in range(rounds + 1):
+        q = success_prob(task, state["theta"])
+        for n in pass_ns:
+            out[f"pass_{n}"][t] = (-np.expm1(n * np.log1p(-np.minimum(q, 1 - 1e-16)))
+                                   ).mean(-1)
+        out["entropy"][t] = path_entropy(task, state["theta"])
+        out["samples"][t] = used
+        if t < rounds and rule is not None:
+            state, info = rule.step(task, state, rng)
+            used += float(info.pop("samples_used", world.prompts * rule.group))
+            for k, v in info.items():
+                out[k][t] = v
+        if progress is not None and t < rounds:
             progress(1)
     return out
