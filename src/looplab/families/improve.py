@@ -40,6 +40,7 @@ from looplab.improve.raft_verifier import RAFT
 from looplab.improve.reinforce import Reinforce
 from looplab.improve.rule import Rule
 from looplab.improve.sequence import LockWorld
+from looplab.improve.spark import SPARK
 from looplab.improve.tasks import AlignedWorld, HardWorld, StandardWorld
 from looplab.improve.unlikeliness import Unlikeliness
 from looplab.improve.verifier_loop import (
@@ -68,6 +69,7 @@ POLICIES: dict[str, type[Params]] = {
     "star": Star,
     "bstar": BStar,
     "raft": RAFT,
+    "spark": SPARK,
     "lock_grpo": LockGRPO,
     "prefixrl": PrefixRL,
     "sft_then_rl": SFTThenRL,
@@ -264,6 +266,15 @@ CLAIMS: tuple[Claim, ...] = (
     # OREAL (Lyu et al. 2025)
     Claim("oreal.matches_grpo", "OREAL reaches at least GRPO's pass@1 (tolerance 0.01)",
           "Lyu et al. 2025", diff("oreal", "pass_1", "grpo"), ">=", -0.01),
+    # SPARK (2025)
+    Claim("spark.recycled_judge_more_accurate",
+          "the judge trained on recycled rollouts is more accurate on the policy's own samples "
+          "than one trained on as many base-model samples", "SPARK 2025",
+          diff("spark", "judge_acc_on", "spark_base"), ">=", 0.05),
+    Claim("spark.judge_errors_follow_policy",
+          "the recycled judge's P(correct) on wrong answers rises with the policy's own "
+          "log-probability (self-judging bias; correlation >= 0.1)", "SPARK 2025",
+          value("spark", "judge_policy_corr"), ">=", 0.1),
     # PrefixRL (2025)
     Claim("prefixrl.faster_than_rl",
           "PrefixRL reaches pass@1 = 0.25 on the hard lock in fewer samples (<= 0.8x) than "
