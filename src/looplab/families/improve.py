@@ -25,11 +25,21 @@ from pydantic import Field, field_validator, model_validator
 
 from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
+from looplab.core.seeding import generator
 from looplab.experiments.claims import Claim, custom, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
 from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family, entry_union, params_of
 from looplab.improve.bstar import BStar, Star
+from looplab.improve.cot_length import (
+    CotCurve,
+    CotLengthRL,
+    CotWorld,
+    LengthVote,
+    length_filtered_vote,
+    run_cot_curve,
+    run_cot_rl,
+)
 from looplab.improve.dypo import DYPO, FixedMix
 from looplab.improve.entropy_min import EntropyMin
 from looplab.improve.grpo import GRPO
@@ -46,7 +56,6 @@ from looplab.improve.unlikeliness import Unlikeliness
 from looplab.improve.verifier_loop import (
     INFO_METRICS,
     PASS_NS,
-    metric_names,
     run_lock_loop,
     run_verifier_loop,
 )
@@ -73,12 +82,18 @@ POLICIES: dict[str, type[Params]] = {
     "lock_grpo": LockGRPO,
     "prefixrl": PrefixRL,
     "sft_then_rl": SFTThenRL,
+    "cot_curve": CotCurve,
+    "cot_rl": CotLengthRL,
+    "length_vote": LengthVote,
 }
+LOCK_RULES = (LockRule,)
+COT_ARMS = (CotCurve, CotLengthRL, LengthVote)
 WORLDS: dict[str, type[Params]] = {
     "standard": StandardWorld,
     "hard": HardWorld,
     "aligned": AlignedWorld,
     "lock": LockWorld,
+    "cot": CotWorld,
 }
 ArmEntry = entry_union(POLICIES)
 WorldEntry = entry_union(WORLDS)
@@ -107,16 +122,29 @@ class ImproveScenario(ScenarioBase):
     @model_validator(mode="after")
     def _compatible(self) -> ImproveScenario:
         for wname, w in self.worlds.items():
-            seq = w.type == "lock"
             for aname, a in self.arms.items():
-                cls = POLICIES[a.type]
-                if cls is not Frozen and issubclass(cls, LockRule) != seq:
-                    need = "a lock world" if not seq else "a candidate world"
+                need = _world_of(POLICIES[a.type])
+                if need not in ("any", _kind_of(w.type)):
                     raise ValueError(
-                        f"arm {aname!r} (type {a.type!r}) runs on {need}, but world "
-                        f"{wname!r} is {w.type!r}; lock rules: lock_grpo, prefixrl, "
-                        "sft_then_rl")
+                        f"arm {aname!r} (type {a.type!r}) runs on a {need} world, but world "
+                        f"{wname!r} is {w.type!r} ({_kind_of(w.type)}); lock worlds take "
+                        "lock_grpo, prefixrl, sft_then_rl; cot worlds take cot_curve, "
+                        "cot_rl, length_vote")
         return self
+
+
+def _kind_of(world_type: str) -> str:
+    return {"lock": "lock", "cot": "cot"}.get(world_type, "candidate")
+
+
+def _world_of(cls: type) -> str:
+    if cls is Frozen:
+        return "any"
+    if issubclass(cls, LOCK_RULES):
+        return "lock"
+    if issubclass(cls, COT_ARMS):
+        return "cot"
+    return "candidate"
 
 
 def _tagged_classes(union: Any) -> dict[str, type]:
@@ -144,30 +172,55 @@ def progress_total(cfg: ImproveScenario) -> int:
 def run_improve(cfg: ImproveScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
     """The long table (policy, world, round, replicate, metrics...) of a scenario."""
     frames = []
-    names = metric_names(cfg.pass_n)
-    R, S = cfg.rounds + 1, cfg.replicates
-    r, s = np.meshgrid(np.arange(R), np.arange(S), indexing="ij")
+    S = cfg.replicates
     for wname, wentry in cfg.worlds.items():
         world = WORLDS[wentry.type](**params_of(wentry))
         for aname, aentry in cfg.arms.items():
-            loop = run_lock_loop if isinstance(world, LockWorld) else run_verifier_loop
-            out = loop(world, _rule(aentry), cfg.rounds, S, cfg.seed,  # type: ignore[operator]
-                       cfg.pass_n, progress)
+            out = _run_arm(world, aentry, cfg, progress)
+            R = next(iter(out.values())).shape[0]
+            r, s = np.meshgrid(np.arange(R), np.arange(S), indexing="ij")
             policy = aname if len(cfg.worlds) == 1 else f"{aname}@{wname}"
             cols: dict[str, Any] = {"policy": policy, "world": wname,
                                     "round": r.ravel().astype(np.int32),
                                     "replicate": s.ravel().astype(np.int32)}
-            for m in names:
-                cols[m] = out[m].ravel()
+            for m, arr in out.items():
+                cols[m] = arr.ravel()
             frames.append(pd.DataFrame(cols))
     return pd.concat(frames, ignore_index=True)
+
+
+def _run_arm(world: Params, entry: Params, cfg: ImproveScenario,
+             progress: ProgressHook | None) -> dict[str, np.ndarray]:
+    """{metric: (rounds', S)} of one arm on one world."""
+    S = cfg.replicates
+    if isinstance(world, CotWorld):
+        arm = POLICIES[entry.type](**params_of(entry))  # type: ignore[attr-defined]
+        rng = generator(cfg.seed, "policy")
+        if isinstance(arm, CotLengthRL):
+            out = run_cot_rl(world, arm, cfg.rounds, S, rng)
+        elif isinstance(arm, CotCurve):
+            out = {k: v[None] for k, v in run_cot_curve(world, arm, S, rng).items()}
+        elif isinstance(arm, LengthVote):
+            out = {k: v[None] for k, v in length_filtered_vote(world, arm, S, rng).items()}
+        else:  # the frozen reference has nothing to show on a cot world
+            out = {"pass_1": np.full((1, S), np.nan)}
+        if progress is not None:
+            progress(cfg.rounds)
+        return out
+    if isinstance(world, LockWorld):
+        return run_lock_loop(world, _rule(entry), cfg.rounds, S, cfg.seed,  # type: ignore[arg-type]
+                             cfg.pass_n, progress)
+    return run_verifier_loop(world, _rule(entry), cfg.rounds, S, cfg.seed,  # type: ignore[arg-type]
+                             cfg.pass_n, progress)
 
 
 def summarize_improve(frame: pd.DataFrame, cfg: ImproveScenario) -> dict[str, dict[str, float]]:
     """Per arm: last-round exact monitors, their change over the run, and the per-update
     diagnostics averaged over updates (see the module docstring)."""
     out: dict[str, dict[str, float]] = {}
-    exact = [m for m in metric_names(cfg.pass_n) if m not in INFO_METRICS]
+    ids = ("policy", "world", "round", "replicate")
+    info = [m for m in INFO_METRICS if m in frame.columns]
+    exact = [m for m in frame.columns if m not in ids and m not in INFO_METRICS]
     for name, df in frame.groupby("policy", sort=False):
         df = df.sort_values(["round", "replicate"])
         first = df[df["round"] == df["round"].min()]
@@ -177,10 +230,11 @@ def summarize_improve(frame: pd.DataFrame, cfg: ImproveScenario) -> dict[str, di
             lv = last[m].to_numpy(np.float64)
             vals[m] = lv
             vals[f"d_{m}"] = lv - first[m].to_numpy(np.float64)
-        for m in INFO_METRICS:
+        for m in info:
             per_rep = df.groupby("replicate")[m].mean()
             vals[m] = per_rep.to_numpy(np.float64)
-        vals["samples_to_target"] = _samples_to_target(df, cfg.target)
+        if "samples" in df.columns and not df["samples"].isna().all():
+            vals["samples_to_target"] = _samples_to_target(df, cfg.target)
         row: dict[str, float] = {}
         for stem, v in vals.items():
             if np.isnan(v).all():
@@ -284,6 +338,27 @@ CLAIMS: tuple[Claim, ...] = (
           "PrefixRL reaches the target 2x faster than SFT on the off-policy trace then RL",
           "PrefixRL 2025", ratio("prefixrl", "samples_to_target", "sft_then_rl"), "<=", 0.5,
           not_reproduced=("improve-prefixrl",)),
+    # When More is Less (Wu et al. 2026)
+    Claim("cot.inverted_u",
+          "simulated accuracy against chain length peaks at an interior length (inverted U)",
+          "Wu et al. 2026", value("cot_curve", "interior_peak"), ">=", 0.99),
+    Claim("cot.optimum_rises_with_difficulty",
+          "the optimal length rises with task difficulty (N* at 2T - N* at T >= 2 steps)",
+          "Wu et al. 2026", diff("cot_curve", "nstar_2T", "cot_curve", "nstar"), ">=", 2.0),
+    Claim("cot.optimum_falls_with_capability",
+          "the optimal length falls with capability (N* at 2M - N* at M <= -2 steps)",
+          "Wu et al. 2026", diff("cot_curve", "nstar_2M", "cot_curve", "nstar"), "<=", -2.0),
+    Claim("cot.closed_form_matches_simulation",
+          "the closed form matches the simulation where N divides T (max gap <= 0.03)",
+          "Wu et al. 2026", value("cot_curve", "sim_error"), "<=", 0.03),
+    Claim("cot.rl_drifts_shorter",
+          "RL with outcome reward drifts toward shorter chains as capability grows "
+          "(mean length falls by >= 0.5 steps)", "Wu et al. 2026",
+          value("cot_rl", "d_mean_length"), "<=", -0.5),
+    Claim("cot.length_filtered_vote",
+          "the length-filtered vote beats plain majority voting by >= 0.02",
+          "Wu et al. 2026", diff("length_vote", "filtered_vote_acc", "length_vote", "vote_acc"),
+          ">=", 0.02),
     # DYPO (Tocci-Zhu 2026)
     Claim("dypo.lower_variance",
           "DYPO's routed update has lower gradient variance than a fixed SFT+RL mix",
