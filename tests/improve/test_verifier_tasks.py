@@ -15,6 +15,7 @@ from looplab.improve.tasks import HardWorld, StandardWorld, logit_grad, make_tas
 from looplab.improve.unlikeliness import Unlikeliness
 from looplab.improve.verifier_loop import run_verifier_loop
 from tests.conftest import numeric_grad
+from tests.improve.claims_support import SCENARIOS, load
 
 
 def test_sampler_matches_probabilities() -> None:
@@ -88,3 +89,10 @@ def test_family_run_and_summary_shapes() -> None:
     s = FAMILY.summarize(frame, cfg)
     assert s["base"]["d_pass_1_mean"] == 0.0
     assert 0.0 <= s["grpo"]["clip_fraction_mean"] <= 1.0
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("improve-*.toml")))
+def test_every_builtin_scenario_runs_small(name: str) -> None:
+    cfg = load(name, rounds=2, replicates=2)
+    s = FAMILY.summarize(FAMILY.run(cfg, None), cfg)
+    assert set(s) and all(np.isfinite(r["pass_1_mean"]) or "cot" in name for r in s.values())

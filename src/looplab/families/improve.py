@@ -406,8 +406,10 @@ FAMILY = Family(
     progress_total=progress_total,
     table=(("pass@1", "pass_1"), ("pass@256", "pass_256"), ("entropy", "entropy"),
            ("rare mass", "rare_mass"), ("distinct correct", "distinct_correct")),
-    panels=(("pass_1", "pass@1", False), ("pass_256", "pass@256", False),
-            ("entropy", "entropy (nats)", False), ("distinct_correct", "distinct correct", False)),
+    panels=(("pass_1", "pass@1", False), ("pass_16", "pass@16", False),
+            ("pass_256", "pass@256", False), ("entropy", "entropy (nats)", False),
+            ("distinct_correct", "distinct correct", False),
+            ("judge_acc_on", "judge accuracy on-policy", False)),
     policies=POLICIES,
     worlds={name: cls.__doc__.splitlines()[0] for name, cls in WORLDS.items()},  # type: ignore[union-attr]
     claims=CLAIMS,
