@@ -99,6 +99,21 @@ ArmEntry = entry_union(POLICIES)
 WorldEntry = entry_union(WORLDS)
 
 
+def _tagged_classes(union: Any) -> dict[str, type]:
+    args = getattr(union, "__args__", None)
+    members = args[0].__args__ if args and hasattr(args[0], "__args__") else (union,)
+    return {m.model_fields["type"].default: m for m in members}
+
+
+ARMS_TAGGED: dict[str, type] = _tagged_classes(ArmEntry)
+WORLDS_TAGGED: dict[str, type] = _tagged_classes(WorldEntry)
+
+
+def _type(entry: Any) -> str:
+    """The ``type`` tag of a validated scenario entry."""
+    return str(entry.type)
+
+
 class ImproveScenario(ScenarioBase):
     """An improve scenario: worlds, compared update rules, pass@N grid."""
 
@@ -123,11 +138,11 @@ class ImproveScenario(ScenarioBase):
     def _compatible(self) -> ImproveScenario:
         for wname, w in self.worlds.items():
             for aname, a in self.arms.items():
-                need = _world_of(POLICIES[a.type])
-                if need not in ("any", _kind_of(w.type)):
+                need = _world_of(POLICIES[_type(a)])
+                if need not in ("any", _kind_of(_type(w))):
                     raise ValueError(
-                        f"arm {aname!r} (type {a.type!r}) runs on a {need} world, but world "
-                        f"{wname!r} is {w.type!r} ({_kind_of(w.type)}); lock worlds take "
+                        f"arm {aname!r} (type {_type(a)!r}) runs on a {need} world, but world "
+                        f"{wname!r} is {_type(w)!r} ({_kind_of(_type(w))}); lock worlds take "
                         "lock_grpo, prefixrl, sft_then_rl; cot worlds take cot_curve, "
                         "cot_rl, length_vote")
         return self
@@ -147,18 +162,9 @@ def _world_of(cls: type) -> str:
     return "candidate"
 
 
-def _tagged_classes(union: Any) -> dict[str, type]:
-    args = getattr(union, "__args__", None)
-    members = args[0].__args__ if args and hasattr(args[0], "__args__") else (union,)
-    return {m.model_fields["type"].default: m for m in members}
-
-
-ARMS_TAGGED = _tagged_classes(ArmEntry)
-WORLDS_TAGGED = _tagged_classes(WorldEntry)
-
 
 def _rule(entry: Params) -> Rule | LockRule | None:
-    cls = POLICIES[entry.type]  # type: ignore[attr-defined]
+    cls = POLICIES[_type(entry)]
     if cls is Frozen:
         return None
     return cls(**params_of(entry))  # type: ignore[return-value]
@@ -174,7 +180,7 @@ def run_improve(cfg: ImproveScenario, progress: ProgressHook | None = None) -> p
     frames = []
     S = cfg.replicates
     for wname, wentry in cfg.worlds.items():
-        world = WORLDS[wentry.type](**params_of(wentry))
+        world = WORLDS[_type(wentry)](**params_of(wentry))
         for aname, aentry in cfg.arms.items():
             out = _run_arm(world, aentry, cfg, progress)
             R = next(iter(out.values())).shape[0]
@@ -194,7 +200,7 @@ def _run_arm(world: Params, entry: Params, cfg: ImproveScenario,
     """{metric: (rounds', S)} of one arm on one world."""
     S = cfg.replicates
     if isinstance(world, CotWorld):
-        arm = POLICIES[entry.type](**params_of(entry))  # type: ignore[attr-defined]
+        arm = POLICIES[_type(entry)](**params_of(entry))
         rng = generator(cfg.seed, "policy")
         if isinstance(arm, CotLengthRL):
             out = run_cot_rl(world, arm, cfg.rounds, S, rng)
