@@ -23,7 +23,7 @@ here 0 to 1 in steps of 0.25 on our score scale; T from 0.5 to 1.5).
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from looplab.improve.monitors import balance_score
 from looplab.improve.rule import Info, Rule, State
@@ -79,6 +79,20 @@ class BStar(Star):
     temperatures: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)
     thresholds: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     probe_prompts: int = Field(8, ge=1)
+
+    @field_validator("temperatures")
+    @classmethod
+    def _positive(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v or any(t <= 0 for t in v):
+            raise ValueError("temperatures must be a non-empty list of values > 0")
+        return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _nonempty(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v:
+            raise ValueError("thresholds must be a non-empty list")
+        return v
 
     def choose(self, task: Task, theta: np.ndarray, rng: np.random.Generator
                ) -> tuple[np.ndarray, np.ndarray]:
