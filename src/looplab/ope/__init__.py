@@ -3,6 +3,8 @@
 from looplab.ope.estimators import (
     ESTIMATORS,
     Estimate,
+    RewardModel,
+    cross_fit,
     direct_method,
     doubly_robust,
     evaluate_policy,
@@ -15,7 +17,7 @@ from looplab.ope.estimators import (
 from looplab.ope.log import BanditLog, LogError, LogRecorder, from_frame, validate_arrays
 
 __all__ = [
-    "ESTIMATORS", "BanditLog", "Estimate", "LogError", "LogRecorder", "direct_method",
-    "doubly_robust", "evaluate_policy", "fit_reward_model", "from_frame", "ips", "snips",
-    "target_probabilities", "true_value", "validate_arrays",
+    "ESTIMATORS", "BanditLog", "Estimate", "LogError", "LogRecorder", "RewardModel",
+    "cross_fit", "direct_method", "doubly_robust", "evaluate_policy", "fit_reward_model",
+    "from_frame", "ips", "snips", "target_probabilities", "true_value", "validate_arrays",
 ]
