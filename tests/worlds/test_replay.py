@@ -82,7 +82,7 @@ def test_replay_of_linucb_matches_its_online_run():
     assert on.mean() > 0.55  # it learns: not a vacuous comparison of two coin flips
 
 
-def test_replay_is_deterministic_and_bootstrap_streams_differ():
+def test_replay_is_deterministic_and_replicate_streams_differ():
     log, _ = uniform_log(5000, 2)
     pol = LinUCB(retraining=Retraining(online=True))
     a = run(ReplayWorld(log), pol, ReplayFeedback(), [ReplayMonitor()], 800, 4, 9)

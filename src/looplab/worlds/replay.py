@@ -16,10 +16,14 @@ Here every round hands each replicate one event of its own stream; the outcome's
 ``truth["matched"]`` says whether it was kept, and ``ReplayFeedback`` reveals the reward
 only then (the channel's mask), so a learner updates only on kept events and the policies'
 retraining clocks count logged events, kept or not. Replicates differ in the stream:
-``bootstrap`` (default) draws each replicate's n events with replacement from the log, so
-the spread across replicates includes the data's sampling noise (the replay bootstrap of
-Mary, Preux & Nicol 2014); ``permutation`` only reorders the same events (replicates then
-share the data, and an interval across them is too narrow for the data's noise).
+``permutation`` (default) replays the log's events in a random order per replicate -- Li et
+al.'s estimator, unbiased, but replicates share the data, so the spread across them is the
+policy's and the order's randomness only, not the data's sampling noise. ``bootstrap``
+draws each replicate's n events with replacement (the replay bootstrap of Mary, Preux &
+Nicol 2014); it is optimistic for learners that memorise: a duplicated clicked event is
+met again and matched again. Measured on the OBD men's campaign (16 replicates, 10,000
+events): greedy's replay click rate 0.0116 with bootstrap vs 0.0078 with permutation,
+uniform's 0.0047 vs 0.0052.
 
 Logs must be uniform over the available actions (propensity 1 / #available); for any
 other logging policy use the importance-weighted estimators of ``looplab.ope``.
@@ -52,7 +56,7 @@ class ReplayWorld:
 
     name = "replay"
 
-    def __init__(self, log: BanditLog, resample: Resample = "bootstrap") -> None:
+    def __init__(self, log: BanditLog, resample: Resample = "permutation") -> None:
         if log.context is None:
             raise LogError("replay needs context columns (x_*) to show the policy")
         if resample not in ("bootstrap", "permutation"):
