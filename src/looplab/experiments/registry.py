@@ -40,6 +40,8 @@ BUILTIN: dict[str, str] = {
     "echo_chamber": "looplab.families.recsys:FAMILY",
     "reward-model": "looplab.families.reward_models:FAMILY",
     "bandit": "looplab.families.bandits:FAMILY",
+    "replay": "looplab.families.replay:FAMILY",
+    "improve": "looplab.families.improve:FAMILY",
 }
 
 

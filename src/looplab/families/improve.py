@@ -28,7 +28,6 @@ from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.experiments.claims import Claim, custom, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
-from looplab.experiments.summary import mean_ci
 from looplab.families.base import Family, entry_union, params_of
 from looplab.improve.bstar import BStar, Star
 from looplab.improve.cot_length import (
@@ -59,6 +58,7 @@ from looplab.improve.verifier_loop import (
     run_lock_loop,
     run_verifier_loop,
 )
+from looplab.stats import mean_ci
 
 
 class Frozen(Params):

@@ -2,6 +2,7 @@
 
 from looplab.ope.estimators import (
     ESTIMATORS,
+    OutcomeModel,
     direct_method,
     doubly_robust,
     evaluate_policy,
@@ -14,7 +15,7 @@ from looplab.ope.estimators import (
 from looplab.ope.log import BanditLog, LogError, LogRecorder, from_frame, validate_arrays
 
 __all__ = [
-    "ESTIMATORS", "BanditLog", "LogError", "LogRecorder", "direct_method",
+    "ESTIMATORS", "BanditLog", "LogError", "LogRecorder", "OutcomeModel", "direct_method",
     "doubly_robust", "evaluate_policy", "fit_outcome_model", "from_frame", "ips", "snips",
     "target_probabilities", "true_value", "validate_arrays",
 ]
