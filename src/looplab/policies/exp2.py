@@ -69,7 +69,7 @@ class Exp2(Params):
         cdf = np.cumsum(p, axis=1)
         h = np.minimum((cdf < rng.random((S, 1)) * cdf[:, -1:]).sum(axis=1), H - 1)
         pred = h_pred[np.arange(S), h]  # (S, k)
-        p1 = np.einsum("sh,shk->sk", p, h_pred)
+        p1 = (p[:, None, :] @ h_pred)[:, 0]
         prop = np.clip(np.where(pred == 1, p1, 1.0 - p1), 1e-12, 1.0)
         return Action(arm=pred.astype(np.int64), propensity=prop)
 
@@ -79,6 +79,6 @@ class Exp2(Params):
         p1 = positive_prob(fb.arm, fb.propensity)
         acc = np.where(seen, (1.0 - 2.0 * fb.reward) / np.maximum(p1, 1e-12), 0.0)
         lhat = acc + fairness_loss(fb.signals["panel_flags"], self.fairness_weight)
-        inc = np.einsum("shk,sk->sh", h_pred, lhat)
+        inc = (h_pred @ lhat[:, :, None])[:, :, 0]
         cum = inc if st["cum"] is None else st["cum"] + inc
         return {"cum": cum, "t": st["t"] + 1}

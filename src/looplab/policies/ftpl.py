@@ -50,7 +50,7 @@ class FTPL(Params):
         S, H, n = h_sep.shape
         sigma = self.noise_scale * np.sqrt(k * max(st["t"], 1))
         eps = rng.laplace(0.0, sigma, (S, draws, n))
-        score = np.einsum("shn,sdn->sdh", h_sep, eps)
+        score = eps @ h_sep.transpose(0, 2, 1)  # (S, draws, H)
         if st["cum"] is not None:
             score = score + st["cum"][:, None, :]
         return score.argmin(axis=2)
@@ -75,6 +75,6 @@ class FTPL(Params):
         first = np.where(hits.any(axis=1), hits.argmax(axis=1) + 1, self.max_resample)
         acc = np.where(seen, (1.0 - 2.0 * fb.reward) * first, 0.0)
         lhat = acc + fairness_loss(fb.signals["panel_flags"], self.fairness_weight)
-        inc = np.einsum("shk,sk->sh", h_pred, lhat)
+        inc = (h_pred @ lhat[:, :, None])[:, :, 0]
         cum = inc if st["cum"] is None else st["cum"] + inc
         return {"cum": cum, "t": st["t"] + 1, "rng": st["rng"]}

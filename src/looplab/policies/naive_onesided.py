@@ -49,5 +49,5 @@ class NaiveOneSided(Params):
         other = 0.0 if self.unlabelled == "ignore" else 1.0
         l_acc = np.where(seen, 1.0 - 2.0 * fb.reward, other)
         lhat = l_acc + fairness_loss(fb.signals["panel_flags"], self.fairness_weight)
-        inc = np.einsum("shk,sk->sh", fb.signals["h_pred"], lhat)
+        inc = (fb.signals["h_pred"] @ lhat[:, :, None])[:, :, 0]
         return {"cum": inc if st["cum"] is None else st["cum"] + inc, "u": st["u"]}
