@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from looplab.families import mdp, onesided
+from looplab.families import mdp, onesided, stitching
 
 SEEDS = range(5)
 # (family, scenario name used for not_reproduced, config overrides of the test runs)
@@ -19,6 +19,8 @@ CASES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     # replicates x 1500 the panel ratio was 0.85, 0.86, 0.80, 0.96, 1.24 over seeds 0-4
     "onesided": (onesided.FAMILY, "onesided-panel", {}),
     "average_reward": (mdp.FAMILY, "riverswim-loop", {"replicates": 4}),
+    # one dataset + fit per seed (the scenario's 4 replicates would cost 4x the time)
+    "stitching": (stitching.FAMILY, "stitching-two-rooms", {"replicates": 1}),
 }
 
 

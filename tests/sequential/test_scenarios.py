@@ -7,10 +7,10 @@ from importlib import resources
 import pytest
 
 from looplab.experiments.config import ConfigError, read_toml, validate
-from looplab.families import mdp, onesided
+from looplab.families import mdp, onesided, stitching
 
 FILES = {"onesided-panel": onesided.FAMILY, "riverswim-loop": mdp.FAMILY,
-         "random-mdp-loop": mdp.FAMILY}
+         "random-mdp-loop": mdp.FAMILY, "stitching-two-rooms": stitching.FAMILY}
 
 
 @pytest.mark.parametrize("name", FILES)
