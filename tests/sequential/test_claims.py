@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from looplab.families import mdp, onesided, stitching
+from looplab.families import cpl, mdp, onesided, stitching
 
 SEEDS = range(5)
 # (family, scenario name used for not_reproduced, config overrides of the test runs)
@@ -21,6 +21,7 @@ CASES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     "average_reward": (mdp.FAMILY, "riverswim-loop", {"replicates": 4}),
     # one dataset + fit per seed (the scenario's 4 replicates would cost 4x the time)
     "stitching": (stitching.FAMILY, "stitching-two-rooms", {"replicates": 1}),
+    "preference_gridworld": (cpl.FAMILY, "cpl-gridworld", {"replicates": 4}),
 }
 
 

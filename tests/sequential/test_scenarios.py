@@ -7,10 +7,11 @@ from importlib import resources
 import pytest
 
 from looplab.experiments.config import ConfigError, read_toml, validate
-from looplab.families import mdp, onesided, stitching
+from looplab.families import cpl, mdp, onesided, stitching
 
 FILES = {"onesided-panel": onesided.FAMILY, "riverswim-loop": mdp.FAMILY,
-         "random-mdp-loop": mdp.FAMILY, "stitching-two-rooms": stitching.FAMILY}
+         "random-mdp-loop": mdp.FAMILY, "stitching-two-rooms": stitching.FAMILY,
+         "cpl-gridworld": cpl.FAMILY}
 
 
 @pytest.mark.parametrize("name", FILES)
