@@ -15,12 +15,14 @@ from looplab.core.loop import run  # noqa: E402
 from looplab.core.monitors import RewardMonitor  # noqa: E402
 from looplab.policies import FixedArm  # noqa: E402
 from looplab.worlds.gym_adapters import (  # noqa: E402
+    ContextualVectorEnv,
     OneSidedVectorEnv,
     SingleEnv,
     mdp_env,
     q_learning_example,
 )
 from looplab.worlds.lending import LendingConfig, LendingWorld  # noqa: E402
+from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditWorld  # noqa: E402
 from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback  # noqa: E402
 from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld  # noqa: E402
 
@@ -35,7 +37,10 @@ def _small_onesided():
     lambda: OneSidedVectorEnv(_small_onesided(), 1, 20),
     lambda: LoopVectorEnv(LendingWorld(LendingConfig(n_applicants=100)), 1, 20,
                           signals=("residuals",)),
-], ids=["riverswim", "random_mdp", "onesided", "lending"])
+    lambda: ContextualVectorEnv(
+        LinearBanditWorld(LinearBanditConfig(n_actions=3, n_features=2, n_contexts=2)),
+        1, 20, n_contexts=2, n_features=2),
+], ids=["riverswim", "random_mdp", "onesided", "lending", "linear_bandit"])
 def test_env_passes_gymnasium_env_checker(make):
     check_env(SingleEnv(make()), skip_render_check=True)
 

@@ -10,6 +10,11 @@ that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
   because accepted labels are revealed), ``info['labels']`` (y_i where accepted, -1
   elsewhere) and ``info['panel_flags']`` (the panel's flagged pairs). Hidden labels of the
   rejected and the true metric never reach it.
+- ``ContextualVectorEnv``: a contextual bandit whose actions are all available (e.g.
+  ``LinearBanditWorld``): the N contexts' features flattened in, ``MultiDiscrete([K] * N)``
+  out, the mean Bernoulli reward of the N decisions back. (Worlds with changing action
+  sets, such as payments, need an action mask the Gymnasium checker's random actions do
+  not respect; they have no adapter yet.)
 - ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
   for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
 
@@ -85,6 +90,55 @@ class OneSidedVectorEnv(LoopVectorEnv):
         info = {"labels": np.where(seen, fb.reward, -1.0),
                 "panel_flags": np.asarray(fb.signals["panel_flags"])}
         return self._vector(), reward, np.zeros(S, bool), truncated, info
+
+
+class _Flattened:
+    """A world seen through its flattened ``features`` (delegates everything else)."""
+
+    def __init__(self, world: Any, dim: int) -> None:
+        self._world = world
+        self.name = world.name
+        self.observation_dim = dim
+
+    def __getattr__(self, key: str) -> Any:
+        return getattr(self._world, key)
+
+    def observation_vector(self, obs: Any) -> np.ndarray:
+        return obs["features"].reshape(obs["features"].shape[0], -1)
+
+
+class ContextualVectorEnv(LoopVectorEnv):
+    """A contextual bandit world (observation ``features`` (S, N, d), all actions
+    available) as a vector env; the world needs no ``observation_vector`` of its own."""
+
+    def __init__(self, world: Any, num_envs: int, horizon: int, n_contexts: int,
+                 n_features: int) -> None:
+        super().__init__(_Flattened(world, n_contexts * n_features), num_envs=num_envs,
+                         horizon=horizon)
+        K = world.action_spec().n_arms
+        self.n_contexts = n_contexts
+        self.single_action_space = spaces.MultiDiscrete([K] * n_contexts)  # type: ignore[assignment]
+        self.action_space = batch_space(self.single_action_space, num_envs)
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S, N = self.num_envs, self.n_contexts
+        if self._needs_reset:
+            obs, info = self.reset()
+            return obs, np.zeros(S), np.zeros(S, bool), np.zeros(S, bool), info
+        arm = np.asarray(actions, dtype=np.int64).reshape(S, N)
+        K = int(self.single_action_space.nvec[0])  # type: ignore[attr-defined]
+        if (arm < 0).any() or (arm >= K).any():
+            raise ValueError(f"actions must be in [0, {K - 1}]")
+        action = Action(arm=arm, propensity=np.ones((S, N)))
+        self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
+        self._t += 1
+        truncated = np.full(S, self._t >= self.horizon)
+        self._needs_reset = bool(truncated[0])
+        self._obs = self.world.observe(self._state, self._rng)
+        reward = np.asarray(outcome.reward, np.float64).reshape(S, -1).mean(axis=1)
+        return self._vector(), reward, np.zeros(S, bool), truncated, {}
 
 
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
