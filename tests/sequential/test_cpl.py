@@ -65,3 +65,14 @@ def test_segments_are_identical_across_label_models_for_one_seed():
     a = PrefGrid(PrefGridConfig(width=4, labels="regret")).segments(2, np.random.default_rng(5))
     b = PrefGrid(PrefGridConfig(width=4, labels="return")).segments(2, np.random.default_rng(5))
     assert isinstance(a, Segments) and np.array_equal(a.s, b.s) and np.array_equal(a.a, b.a)
+
+
+def test_family_run_is_deterministic():
+    from looplab.families.cpl import FAMILY
+
+    cfg = FAMILY.scenario(name="t", replicates=2, world=PrefGridConfig(width=3, pairs=40),
+                          policies={"cpl": {"type": "cpl", "steps": 5},
+                                    "rl": {"type": "reward_rl", "steps": 5,
+                                           "labels": "return"}})
+    a, b = FAMILY.run(cfg, None), FAMILY.run(cfg, None)
+    assert a.equals(b) and set(a["labels"]) == {"regret", "return"}
