@@ -99,6 +99,8 @@ def summarize_meta(frame: pd.DataFrame, cfg: Any) -> dict[str, dict[str, float]]
     return summarize_stats(frame, _stats)
 
 
+# measured (seeds 0-4, scenario defaults): memory_needed holds on 4/5 seeds (no-memory -
+# gru regret -1.61, 2.47, 5.24, 4.84, 6.33), structure_needed on 5/5 (2.53 ... 7.62)
 SOURCE = "Rentschler & Roberts, Exploitation Is All You Need... for Exploration (2025)"
 CLAIMS = (
     Claim("memory_needed",
@@ -109,7 +111,13 @@ CLAIMS = (
           "structured test task", SOURCE, diff("gru_no_structure", "regret", "gru"), ">=", 1.0),
     Claim("beats_greedy_heuristic",
           "With memory and structure, the exploit-only learner's regret is below the greedy "
-          "heuristic's", SOURCE, diff("greedy", "regret", "gru"), ">=", 0.0),
+          "heuristic's", SOURCE, diff("greedy", "regret", "gru"), ">=", 0.0,
+          # measured, seeds 0-4 on the scenario defaults (400 REINFORCE updates of 256
+          # tasks): greedy - gru regret = -7.81, -3.75, -1.07, -1.40, -0.38 (gru 10.36, 6.25,
+          # 3.40, 3.83, 2.98 vs greedy ~2.5 per task); the greedy heuristic's 0.5 prior on
+          # unpulled arms already explores this task family, and the CI-sized training
+          # budget leaves the GRU short of it (seed 0 collapsed to committing early)
+          not_reproduced=("*",)),
 )
 
 FAMILY = Family(
