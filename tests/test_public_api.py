@@ -11,12 +11,17 @@ import sys
 
 import pytest
 
+# modules that need an extra (they say which on import) are used from their own path
+EXTRA_ADAPTERS = {"looplab.worlds.gym_adapters"}
+
 
 @pytest.mark.parametrize("package", ["looplab.policies", "looplab.worlds"])
 def test_package_exports_every_public_class_of_its_modules(package):
     pkg = importlib.import_module(package)
     missing = []
     for info in pkgutil.iter_modules(pkg.__path__, f"{package}."):
+        if info.name in EXTRA_ADAPTERS:
+            continue
         mod = importlib.import_module(info.name)
         for name, obj in vars(mod).items():
             if (inspect.isclass(obj) and obj.__module__ == mod.__name__

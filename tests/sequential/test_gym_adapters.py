@@ -51,7 +51,7 @@ def test_mdp_env_replays_a_looplab_run():
     obs, _ = env.reset(seed=5)
     assert obs.shape == (3, 4) and np.allclose(obs.sum(axis=1), 1.0)
     rewards = np.stack([env.step(np.ones(3, int))[1] for _ in range(30)])
-    res = run(world, FixedArm(1), TransitionFeedback(), [RewardMonitor()], 30, 3, 5)
+    res = run(world, FixedArm(arm=1), TransitionFeedback(), [RewardMonitor()], 30, 3, 5)
     assert np.array_equal(rewards, res.metrics["reward"])
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, create_model
 
-from looplab.experiments.summary import mean_ci
+from looplab.stats import mean_ci
 
 
 def with_fields(cls: type[BaseModel], **fields: tuple[Any, Any]) -> type[BaseModel]:

@@ -39,15 +39,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
-from gymnasium.vector.utils import batch_space
 
-from looplab.core.gym import LoopVectorEnv
-from looplab.core.types import Action
-from looplab.worlds.mdp import MDPConfig, MDPWorld
-from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld
+from looplab.extras import require
+
+require("gymnasium", "gym", "looplab.worlds.gym_adapters (Gymnasium adapters)")
+import gymnasium as gym  # noqa: E402
+from gymnasium import spaces  # noqa: E402
+from gymnasium.vector.utils import batch_space  # noqa: E402
+
+from looplab.core.gym import LoopVectorEnv  # noqa: E402
+from looplab.core.types import Action  # noqa: E402
+from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
+from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
 
 
 def mdp_env(world: MDPWorld, num_envs: int, horizon: int) -> LoopVectorEnv:

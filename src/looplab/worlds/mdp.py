@@ -150,7 +150,9 @@ class TransitionFeedback:
     """Full-information transitions for RL: the learner sees its reward and the next state
     (``signals['next_state']``), as any RL agent does; the model and the gain stay hidden."""
 
-    def init(self, replicates: int) -> dict[str, int]:
+    def init(
+        self, spec: ActionSpec, replicates: int, rng: np.random.Generator
+    ) -> dict[str, int]:
         return {"S": replicates}
 
     def transmit(

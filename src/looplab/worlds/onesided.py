@@ -252,7 +252,7 @@ class OneSidedFeedback:
     1 (``reward`` is the label there, 0 elsewhere; ``label_seen`` says which), the panel's
     flagged pairs ``panel_flags`` (S, k, k) and the class's predictions ``h_pred``."""
 
-    def init(self, replicates: int) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
         return {"S": replicates}
 
     def transmit(
