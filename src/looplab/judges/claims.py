@@ -1,0 +1,79 @@
+"""The judge papers' claims as data (issue 14), one ``Claim`` row each, with the per-seed
+study that measures them.
+
+Each claim is decided over >= 5 seeds by its ``rule`` (see
+``looplab.experiments.claims.Claim.check_over_seeds``). Claims a faithful implementation
+does not reproduce carry ``not_reproduced=("*",)`` and ``MEASURED`` holds their numbers.
+
+Rerun the table:  ``python -m looplab.judges.claims``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from looplab.experiments.claims import Claim, diff
+from looplab.judges import rbd_study
+from looplab.preferences.claims import Study, format_row
+
+SEEDS = tuple(range(5))
+RBD = "RBD (Yang et al., NeurIPS 2025, arXiv 2505.17100)"
+
+RBD_CLAIMS: tuple[Claim, ...] = (
+    Claim("rbd-heldout-accuracy",
+          "detect-and-revise with a trained detector raises accuracy on biased items of cue "
+          "families the detector never saw by >= 0.05",
+          RBD, diff("trained|heldout", "acc_biased", "none|heldout"), ">=", 0.05),
+    Claim("rbd-heldout-consistency",
+          "... and raises consistency (right on the clean and the biased copy) by >= 0.05",
+          RBD, diff("trained|heldout", "consistency", "none|heldout"), ">=", 0.05),
+    Claim("rbd-paraphrased-accuracy",
+          "detect-and-revise raises accuracy by >= 0.05 on held-out families in paraphrased "
+          "wording", RBD, diff("trained|heldout-para", "acc_biased", "none|heldout-para"),
+          ">=", 0.05),
+    Claim("rbd-clean-accuracy-kept",
+          "detect-and-revise costs at most 0.02 accuracy on clean items",
+          RBD, diff("trained|heldout", "acc_clean", "none|heldout"), ">=", -0.02),
+    Claim("rbd-lower-recall-smaller-gain",
+          "a lower-recall detector (same model, threshold 0.7 instead of 0.5) gives a smaller "
+          "accuracy gain on held-out families (gain difference >= 0.02)",
+          RBD, diff("trained|heldout", "acc_biased", "strict|heldout"), ">=", 0.02),
+    Claim("rbd-lower-recall-is-lower",
+          "... and its recall on those families is lower by >= 0.1",
+          RBD, diff("trained|heldout", "recall", "strict|heldout"), ">=", 0.1),
+)
+
+STUDIES: tuple[Study, ...] = (
+    Study("rbd", rbd_study.rbd_study, RBD_CLAIMS),
+)
+
+CLAIMS: tuple[Claim, ...] = tuple(c for s in STUDIES for c in s.claims)
+
+MEASURED: dict[str, str] = {}
+
+
+def run_study(study: Study, seeds: tuple[int, ...] = SEEDS) -> tuple[list[dict[str, Any]],
+                                                                     list[dict]]:
+    """(claim verdicts, per-seed summaries) of ``study`` over ``seeds``."""
+    summaries = [study.run(s) for s in seeds]
+    return [c.check_over_seeds(summaries) for c in study.claims], summaries
+
+
+def main() -> None:  # pragma: no cover - a report command
+    import numpy as np
+
+    for study in STUDIES:
+        print(f"== {study.name}")
+        verdicts, summaries = run_study(study)
+        for r in verdicts:
+            print(format_row(r))
+        print("-- mean over seeds")
+        for arm in summaries[0]:
+            stems = summaries[0][arm]
+            print(f"{arm:24s} " + "  ".join(
+                f"{k.removesuffix('_mean')} {np.mean([s[arm][k] for s in summaries]):.3f}"
+                for k in stems))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
