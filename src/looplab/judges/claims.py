@@ -10,11 +10,9 @@ Rerun the table:  ``python -m looplab.judges.claims``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from looplab.experiments.claims import Claim, diff
 from looplab.judges import rbd_study
-from looplab.preferences.claims import Study, format_row
+from looplab.preferences.claims import Study, print_study
 
 SEEDS = tuple(range(5))
 RBD = "RBD (Yang et al., NeurIPS 2025, arXiv 2505.17100)"
@@ -52,28 +50,13 @@ CLAIMS: tuple[Claim, ...] = tuple(c for s in STUDIES for c in s.claims)
 MEASURED: dict[str, str] = {}
 
 
-def run_study(study: Study, seeds: tuple[int, ...] = SEEDS) -> tuple[list[dict[str, Any]],
-                                                                     list[dict]]:
-    """(claim verdicts, per-seed summaries) of ``study`` over ``seeds``."""
-    summaries = [study.run(s) for s in seeds]
-    return [c.check_over_seeds(summaries) for c in study.claims], summaries
-
-
-def main() -> None:  # pragma: no cover - a report command
-    import numpy as np
-
+def main(names: list[str] | None = None) -> None:  # pragma: no cover - a report command
     for study in STUDIES:
-        print(f"== {study.name}")
-        verdicts, summaries = run_study(study)
-        for r in verdicts:
-            print(format_row(r))
-        print("-- mean over seeds")
-        for arm in summaries[0]:
-            stems = summaries[0][arm]
-            print(f"{arm:24s} " + "  ".join(
-                f"{k.removesuffix('_mean')} {np.mean([s[arm][k] for s in summaries]):.3f}"
-                for k in stems))
+        if not names or study.name in names:
+            print_study(study)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    import sys
+
+    main(sys.argv[1:])

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from looplab.experiments.claims import Claim, diff
+from looplab.experiments.claims import Claim, custom, diff, value
 from looplab.preferences import studies
 
 SEEDS = tuple(range(5))
@@ -66,9 +66,69 @@ CONSISTENCY_CLAIMS: tuple[Claim, ...] = (
           not_reproduced=("*",)),
 )
 
+SECRETS = "Secrets of RLHF Part II (Wang et al. 2024, arXiv 2401.06080)"
+HERON = "HERON (Bukharin et al. 2023)"
+RAFT = "RAFT (Dong et al. 2023, arXiv 2304.06767)"
+
+SECRETS_CLAIMS: tuple[Claim, ...] = (
+    Claim("secrets-flip-auroc",
+          "ensemble preference strength ranks flipped pairs at the bottom: AUROC of -u for "
+          "'label flipped' >= 0.7 (acceptable discrimination, Hosmer-Lemeshow), pooled lower "
+          "bound over seeds; 25% flips, 5 bootstrap members",
+          SECRETS, value("ensemble", "flip_auroc"), ">=", 0.7, rule="pooled"),
+    Claim("secrets-flip-auroc-interval",
+          "each seed's own 95% bootstrap interval of that AUROC lies above chance (0.5)",
+          SECRETS, value("ensemble", "flip_auroc_lower"), ">=", 0.5),
+)
+
+HERON_CLAIMS: tuple[Claim, ...] = (
+    Claim("heron-recovers-ranking",
+          "a reward model trained from HERON's hierarchical labels recovers the hand-tuned "
+          "reward's ranking: Spearman >= 0.8 on held-out items, pooled lower bound",
+          HERON, value("heron", "spearman_hand"), ">=", 0.8, rule="pooled"),
+    Claim("heron-policy-matches",
+          "best-of-16 by the HERON reward model reaches >= 90% of the hand-tuned reward's own "
+          "best-of-16 gain over a random pick",
+          HERON, value("heron", "policy_share"), ">=", 0.9),
+)
+
+
+def _concordance(*v: float) -> float:
+    """Mean over arm pairs of sign(delta consistency) * sign(delta true reward); the
+    arguments are (consistency, true reward) for each arm in turn."""
+    import itertools
+    import math
+
+    cons, true = v[0::2], v[1::2]
+    pairs = list(itertools.combinations(range(len(cons)), 2))
+    return sum(math.copysign(1.0, (cons[i] - cons[j]) * (true[i] - true[j]))
+               for i, j in pairs) / len(pairs)
+
+
+_TRICKLE_ARMS = ("bt", "convexda", "reward_fusion")
+RAFT_CLAIMS: tuple[Claim, ...] = (
+    Claim("raft-true-reward-unbiased-rm",
+          "RAFT against a reward model fit on unbiased feedback raises the policy's true "
+          "reward by >= 0.5 standard deviations of the candidates' reward (5 rounds), "
+          "pooled lower bound",
+          RAFT, diff("unbiased", "true_last", "unbiased", "true_first"), ">=", 0.5,
+          rule="pooled"),
+    Claim("trickle-down",
+          "the more consistent reward model gives the RAFT policy with the higher true "
+          "reward: concordance of (consistency, final true reward) over BT / ConvexDA / "
+          "RewardFusion under 25% flips >= 1/3 (at least 2 of 3 arm pairs agree)",
+          TRICKLE, custom([t for a in _TRICKLE_ARMS for t in ((a, "consistency"),
+                                                              (a, "true_last"))],
+                          _concordance, "concordance(consistency, true reward)"),
+          ">=", 1 / 3),
+)
+
 STUDIES: tuple[Study, ...] = (
     Study("causalrm_ablation", studies.causalrm_ablation, CAUSALRM_CLAIMS),
     Study("consistency", studies.consistency_study, CONSISTENCY_CLAIMS),
+    Study("secrets_flip_detection", studies.secrets_flip_detection, SECRETS_CLAIMS),
+    Study("heron", studies.heron_study, HERON_CLAIMS),
+    Study("raft", studies.raft_study, RAFT_CLAIMS),
 )
 
 CLAIMS: tuple[Claim, ...] = tuple(c for s in STUDIES for c in s.claims)
@@ -87,10 +147,26 @@ MEASURED: dict[str, str] = {
 }
 
 
-def run_study(study: Study, seeds: tuple[int, ...] = SEEDS) -> list[dict[str, Any]]:
-    """Every claim of ``study`` checked over ``seeds`` (one study run per seed)."""
+def run_study(study: Study, seeds: tuple[int, ...] = SEEDS
+              ) -> tuple[list[dict[str, Any]], list[dict[str, dict[str, float]]]]:
+    """(every claim of ``study`` checked over ``seeds``, the per-seed summaries)."""
     summaries = [study.run(s) for s in seeds]
-    return [c.check_over_seeds(summaries) for c in study.claims]
+    return [c.check_over_seeds(summaries) for c in study.claims], summaries
+
+
+def print_study(study: Study, seeds: tuple[int, ...] = SEEDS) -> None:
+    """The claims table of ``study`` and every arm's metrics averaged over seeds."""
+    import numpy as np
+
+    print(f"== {study.name}")
+    verdicts, summaries = run_study(study, seeds)
+    for r in verdicts:
+        print(format_row(r))
+    print("-- mean over seeds")
+    for arm in summaries[0]:
+        print(f"{arm:24s} " + "  ".join(
+            f"{k.removesuffix('_mean')} {np.mean([s[arm][k] for s in summaries]):.3f}"
+            for k in summaries[0][arm]))
 
 
 def format_row(r: dict[str, Any]) -> str:
@@ -100,12 +176,14 @@ def format_row(r: dict[str, Any]) -> str:
             f"{r['n_held']}/{r['seeds']}  {'HOLDS' if r['held'] else 'fails'}")
 
 
-def main() -> None:  # pragma: no cover - a report command
+def main(names: list[str] | None = None) -> None:  # pragma: no cover - a report command
     for study in STUDIES:
-        print(f"== {study.name}")
-        for r in run_study(study):
-            print(format_row(r))
+        if names and study.name not in names:
+            continue
+        print_study(study)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    import sys
+
+    main(sys.argv[1:])
