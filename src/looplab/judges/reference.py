@@ -49,6 +49,11 @@ BIAS_KEYWORDS: dict[str, tuple[str, ...]] = {
     "reflection": ("superficial reflection", "reasoning-mimicking"),
     "sentiment": ("sentiment", "tone", "upbeat"),
     "emotional": ("emotional", "plea", "affective"),
+    "refinement": ("refinement", "refined", "revised version"),
+    "formatting": ("formatting", "markdown", "emoji"),
+    "compassion": ("compassion", "model name", "credited"),
+    "identity": ("identity", "gender", "religion"),
+    "self_preference": ("self-preference", "self preference", "attributed to you"),
 }
 _QUOTED = re.compile(r'"([^"]{3,})"')
 
