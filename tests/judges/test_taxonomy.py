@@ -40,3 +40,12 @@ def test_bsr_separates_a_planted_bias_from_the_sampling_noise_floor():
     assert rep["identity"]["bsr_low"] > rep[NOISE]["bsr_high"]
     assert rep["compassion"]["bsr_low"] <= rep[NOISE]["bsr"] <= rep["compassion"]["bsr_high"]
     assert rep["identity"]["flip_rate"] < 1.0 and rep["identity"]["n_correct"] > 0
+
+
+def test_bias_aware_training_is_deterministic_and_reports_both_arms():
+    from looplab.judges.bias_aware import bias_aware_study
+
+    a = bias_aware_study(0, n_train=200, n_test=200)
+    b = bias_aware_study(0, n_train=200, n_test=200)
+    assert a == b and set(a) == {"plain", "contrastive"}
+    assert all(0.0 <= r["bsr_mean"] <= 1.0 for r in a.values())

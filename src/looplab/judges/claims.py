@@ -11,7 +11,7 @@ Rerun the table:  ``python -m looplab.judges.claims``.
 from __future__ import annotations
 
 from looplab.experiments.claims import Claim, diff
-from looplab.judges import rbd_study
+from looplab.judges import bias_aware, rbd_study
 from looplab.preferences.claims import Study, print_study
 
 SEEDS = tuple(range(5))
@@ -41,13 +41,35 @@ RBD_CLAIMS: tuple[Claim, ...] = (
           RBD, diff("trained|heldout", "recall", "strict|heldout"), ">=", 0.1),
 )
 
+JBB = "JudgeBiasBench bias-aware training (Zhou et al. 2026, arXiv 2603.08091)"
+BIAS_AWARE_CLAIMS: tuple[Claim, ...] = (
+    Claim("bias-aware-bsr-falls",
+          "contrastive (InfoNCE clean-vs-injected) training lowers a discriminative judge's "
+          "bias sensitivity rate on held-out injected pairs by >= 0.05 (cue correlated 0.9 "
+          "with the label in training)",
+          JBB, diff("contrastive", "bsr", "plain"), "<=", -0.05),
+    Claim("bias-aware-clean-accuracy-holds",
+          "... while clean held-out accuracy drops by at most 0.02",
+          JBB, diff("contrastive", "acc_clean", "plain"), ">=", -0.02),
+    Claim("bias-aware-bsr-falls-paraphrased",
+          "... and the BSR also falls by >= 0.05 for paraphrased citations unseen in training",
+          JBB, diff("contrastive", "bsr_para", "plain"), "<=", -0.05, not_reproduced=("*",)),
+)
+
 STUDIES: tuple[Study, ...] = (
     Study("rbd", rbd_study.rbd_study, RBD_CLAIMS),
+    Study("bias_aware", bias_aware.bias_aware_study, BIAS_AWARE_CLAIMS),
 )
 
 CLAIMS: tuple[Claim, ...] = tuple(c for s in STUDIES for c in s.claims)
 
-MEASURED: dict[str, str] = {}
+# measured numbers of claims recorded as not reproduced (seeds 0-4)
+MEASURED: dict[str, str] = {
+    "bias-aware-bsr-falls-paraphrased":
+        "not reproduced: contrastive - plain BSR on paraphrased citations = -0.031 "
+        "[-0.084, +0.022], 2/5 seeds <= -0.05 (plain 0.185, contrastive 0.153); the "
+        "invariance learned for the training wording transfers only weakly",
+}
 
 
 def main(names: list[str] | None = None) -> None:  # pragma: no cover - a report command
