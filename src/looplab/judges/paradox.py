@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from looplab.judges.base import Verdict
 
@@ -149,14 +150,20 @@ def _newcombe(k1: int, n1: int, k0: int, n0: int, z: float) -> tuple[float, floa
             d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2))
 
 
-def paradox_audit(judge, samples: int = 10, rope: float = 0.03) -> dict[str, float | str]:
+def paradox_audit(judge: Any, samples: int = 10, rope: float = 0.03,
+                  scenarios: tuple[int, ...] | None = None, high_only: bool = False
+                  ) -> dict[str, float | str]:
     """Accuracy neutral / affective, the pulled-decision rates, decision flip rate, Cohen's
     h, the difference's 90% and 95% intervals and the TOST verdict (see module docstring).
+    ``scenarios`` / ``high_only`` restrict the design for slow (real-model) judges.
     The two rates are paired by unit; the interval treats them as independent samples,
     which is conservative for positively correlated pairs."""
     from scipy.stats import norm
 
-    ps = prompts()
+    ps = [p for p in prompts() if scenarios is None or p.scenario in scenarios]
+    if high_only:  # neutral + the high-intensity narratives (a smaller run for real models)
+        high = {t for (_, level), texts in NARRATIVES.items() if level == "high" for t in texts}
+        ps = [p for p in ps if p.pull == 0 or any(t in p.question for t in high)]
     neutral = {(p.scenario, p.answer_a, s): judge(p.question, p.answer_a, p.answer_b,
                                                   sample=s).choice == p.correct
                for p in ps if p.pull == 0 for s in range(samples)}
