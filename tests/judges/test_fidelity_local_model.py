@@ -26,7 +26,8 @@ def test_rbd_trained_detector_on_the_local_model(tmp_path):
     for name, j in (("none", judge), ("trained", DetectRevise(judge, det, max_rounds=1)),
                     ("strict", DetectRevise(judge, det.with_threshold(0.7), max_rounds=1))):
         rows[name] = _rates(j, held[:4], sub, fams, 1, 0)
-        print("rbd local", name, "acc_clean %.3f acc_biased %.3f consistency %.3f" % rows[name])
+        a, b, c = rows[name]
+        print(f"rbd local {name}: acc_clean {a:.3f} acc_biased {b:.3f} consistency {c:.3f}")
     assert all(0.0 <= v <= 1.0 for r in rows.values() for v in r)
 
 
