@@ -42,6 +42,7 @@ def test_bsr_separates_a_planted_bias_from_the_sampling_noise_floor():
     assert rep["identity"]["flip_rate"] < 1.0 and rep["identity"]["n_correct"] > 0
 
 
+@pytest.mark.slow
 def test_bias_aware_training_is_deterministic_and_reports_both_arms():
     from looplab.judges.bias_aware import bias_aware_study
 
