@@ -68,3 +68,10 @@ def test_reward_model_claim_over_five_seeds(study: str, claim_id: str):
     assert r["seeds"] >= 5
     assert r["held"], (f"{claim_id}: {r['mean']:+.4f} [{r['ci_low']:+.4f}, "
                        f"{r['ci_high']:+.4f}] {r['op']} {r['margin']}, per seed {r['values']}")
+
+
+def test_studies_are_deterministic_per_seed():
+    from looplab.preferences.studies import causalrm_ablation, heron_study
+
+    assert causalrm_ablation(3, n=800, n_audit=50) == causalrm_ablation(3, n=800, n_audit=50)
+    assert heron_study(2, n=300, prompts=20) == heron_study(2, n=300, prompts=20)
