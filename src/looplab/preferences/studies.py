@@ -48,8 +48,8 @@ def causalrm_ablation(seed: int, n: int = 5000, n_audit: int = 200,
                 out["naive@est"] = out["naive@true"]  # uses no nuisance
                 continue
             ev = evaluate(fit_reward_model(d, arm, random_state=seed), test)
-            out[f"{arm}@{tag}"] = {"auroc_mean": ev["auroc"].value,
-                                  "spearman_mean": ev["spearman"].value}
+            out[f"{arm}@{tag}"] = {"auroc_mean": ev["auroc"].estimate,
+                                  "spearman_mean": ev["spearman"].estimate}
     from scipy import stats
 
     r10, r01 = est.noise_rates  # type: ignore[misc]
@@ -69,7 +69,7 @@ def _pairs_fit_eval(objectives: tuple[str, ...], seed: int, n: int, source: Pair
     out: Summary = {}
     for obj in objectives:
         ev = evaluate(fit_reward_model(data, obj, model=model, random_state=seed), test)
-        out[obj] = {f"{k}_mean": v.value for k, v in ev.items()}
+        out[obj] = {f"{k}_mean": v.estimate for k, v in ev.items()}
     return out
 
 
@@ -101,8 +101,8 @@ def secrets_flip_detection(seed: int, n: int = 2000, flip_rate: float = 0.25,
     flipped = data.truth.flipped.astype(np.float64)  # type: ignore[union-attr]
     est = _boot(_auroc, -u, flipped, rng=rng)
     neg = u < 0
-    return {"ensemble": {"flip_auroc_mean": est.value, "flip_auroc_ci_low": est.ci_low,
-                         "flip_auroc_ci_high": est.ci_high, "flip_auroc_lower_mean": est.ci_low,
+    return {"ensemble": {"flip_auroc_mean": est.estimate, "flip_auroc_ci_low": est.low,
+                         "flip_auroc_ci_high": est.high, "flip_auroc_lower_mean": est.low,
                          "flipped_share_below0_mean": float(flipped[neg].mean()) if neg.any()
                          else float("nan")}}
 
