@@ -22,7 +22,7 @@ print(frame.columns.tolist())
 
 # %%
 # AIGC share of clicks and relative source bias, per round
-# -------------------------------------------------------
+# --------------------------------------------------------
 import matplotlib.pyplot as plt
 
 metrics = [m for m, _, _ in fam.panels][:2]
