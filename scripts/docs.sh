@@ -8,5 +8,6 @@ OUT=${1:-docs/_build/html}
 export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=Agg
 # third-party deprecation notices (sphinx-autodoc-typehints vs Sphinx 9) are not our warnings
 export PYTHONWARNINGS="ignore::DeprecationWarning,ignore::PendingDeprecationWarning"
-"$PY" -m sphinx -W --keep-going -q -b html -d docs/_build/doctrees docs "$OUT"
+# -E: re-read every page, so the API pages and their source links never go stale
+"$PY" -m sphinx -E -W --keep-going -q -b html -d docs/_build/doctrees docs "$OUT"
 echo "docs: $OUT/index.html"

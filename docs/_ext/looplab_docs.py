@@ -110,6 +110,7 @@ class Paper:
     scenarios: list[str] = field(default_factory=list)
     modules: list[str] = field(default_factory=list)
     example: str = ""
+    figure: dict[str, Any] = field(default_factory=dict)  # {scenario, set}: run at build
     claims: list[tuple[str, Any]] = field(default_factory=list)  # (kind, Claim)
 
     @property
@@ -231,7 +232,50 @@ def example_figure(example: str) -> str:
             "(a small run, built with these docs).\n")
 
 
-def paper_page(p: Paper, view: dict[str, Any], results: dict) -> str:
+def _source_hash() -> str:
+    import hashlib
+
+    import looplab
+
+    h = hashlib.sha256()
+    for f in sorted(Path(looplab.__file__).parent.rglob("*")):
+        if f.suffix in (".py", ".toml"):
+            h.update(f.as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def scenario_figure(p: Paper, src_hash: str) -> str:
+    """Run ``p.figure['scenario']`` at the small size of ``p.figure['set']`` and plot its
+    family's panels into ``docs/papers/_fig/<id>.png`` (cached on the config and the
+    looplab sources). Returns the figure directive, or '' if the scenario is not here."""
+    import hashlib
+
+    from looplab.experiments.registry import family, load_scenario, scenario_names
+    from looplab.report.plots import plot_curves
+
+    name, overrides = p.figure["scenario"], list(p.figure.get("set", []))
+    if name not in scenario_names():
+        return ""
+    key = hashlib.sha256(repr((name, overrides, src_hash)).encode()).hexdigest()[:16]
+    out = HERE / "papers" / "_fig" / f"{p.id}.png"
+    stamp = out.with_suffix(".key")
+    if not (out.exists() and stamp.exists() and stamp.read_text() == key):
+        cfg = load_scenario(name, overrides)
+        fam = family(cfg.kind)
+        frame = fam.run(cfg, None)
+        panels = [pn for pn in fam.panels
+                  if pn[0] in frame.columns and frame[pn[0]].notna().any()][:3]
+        out.parent.mkdir(parents=True, exist_ok=True)
+        plot_curves(frame, panels, out, title=f"{name} ({', '.join(overrides)})")
+        stamp.write_text(key)
+    return (f".. figure:: /papers/_fig/{p.id}.png\n   :width: 100%\n\n"
+            f"   ``{name}`` run while these docs were built, at a small size "
+            f"(``{' '.join('--set ' + o for o in overrides)}``): mean and 95% band across "
+            "replicates. The full-size run is the command above.\n")
+
+
+def paper_page(p: Paper, view: dict[str, Any], results: dict, src_hash: str = "") -> str:
     scen = view["scenarios"]
     out = [f".. _paper-{p.id}:", "", title(p.title),
            f"**Status:** {p.status}", "", title("What the paper claims", "-"),
@@ -259,6 +303,8 @@ def paper_page(p: Paper, view: dict[str, Any], results: dict) -> str:
         out.append("Each run writes ``results.parquet``, ``manifest.json`` and ``plot.png`` "
                    "(curves with 95% bands across replicates) into ``runs/``.\n")
     fig = example_figure(p.example) if p.example else ""
+    if not fig and p.figure:
+        fig = scenario_figure(p, src_hash)
     if fig:
         out += [title("Figure", "-"), fig]
     out.append(title("The claims as checked", "-"))
@@ -381,8 +427,9 @@ def generate(app: Any = None) -> None:
     unmatched = attach_claims(papers, view["families"])
     results = claims_results()
     out = HERE / "papers"
+    src_hash = _source_hash()
     for p in papers:
-        write_if_changed(out / f"{p.id}.rst", paper_page(p, view, results))
+        write_if_changed(out / f"{p.id}.rst", paper_page(p, view, results, src_hash))
     write_if_changed(out / "index.rst", coverage_page(papers, unmatched))
     write_if_changed(HERE / "families" / "index.rst", families_page(view, papers))
     for name, text in api_pages().items():
