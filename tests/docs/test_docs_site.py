@@ -147,6 +147,7 @@ def test_pages_render_in_headless_chromium_without_console_errors(site):
                 art = Path(os.environ.get("LOOPLAB_ARTIFACTS", "test-artifacts"))
                 art.mkdir(parents=True, exist_ok=True)
                 shot = art / "docs-paper.png"
+                driver.set_window_size(1300, 5200)  # down to the figure and the claims
                 driver.save_screenshot(str(shot))
                 assert shot.stat().st_size > 10_000
     finally:
