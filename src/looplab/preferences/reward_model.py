@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 from scipy import optimize, special
 
+from looplab.extras import require
 from looplab.preferences.data import PairwiseData, PointwiseData
 
 Array = np.ndarray
@@ -144,7 +145,7 @@ class MLPRewardModel:
         return self.fit_targets(Targets.from_data(data))
 
     def fit_targets(self, t: Targets) -> MLPRewardModel:
-        import torch
+        torch = require("torch", "ml", "the MLP reward model")
 
         torch.set_num_threads(1)  # tiny matrices: threads only add contention on shared CPUs
         g = torch.Generator().manual_seed(int(self.random_state))
@@ -180,7 +181,7 @@ class MLPRewardModel:
         return (x @ W + c).clamp_min(0.0) @ v + b
 
     def score(self, X: Array) -> Array:
-        import torch
+        torch = require("torch", "ml", "the MLP reward model")
 
         x = torch.as_tensor((np.asarray(X, dtype=np.float64) - self.mean_) / self.std_)
         with torch.no_grad():
