@@ -36,22 +36,28 @@ for arm, stats in summary.items():
 # %%
 # Curves with 95% bands across replicates
 # ---------------------------------------
-# The family declares which panels its plot shows; ``plot_curves`` draws them.
-import io
-
-import matplotlib.image as mpimg
+# The family declares which panels its plot shows (metric, label, smooth); each line is
+# the mean over replicates with its 95% t-interval (``looplab.stats.mean_ci_along``).
 import matplotlib.pyplot as plt
 
-from looplab.report.plots import plot_curves
+from looplab.stats import mean_ci_along
 
-buf = io.BytesIO()
-plot_curves(frame, fam.panels, buf, title=cfg.name)
-buf.seek(0)
-img = mpimg.imread(buf, format="png")
-fig, ax = plt.subplots(figsize=(img.shape[1] / 110, img.shape[0] / 110), dpi=110)
-ax.imshow(img)
-ax.axis("off")
-fig.tight_layout(pad=0)
+fig, axes = plt.subplots(1, len(fam.panels), figsize=(5 * len(fam.panels), 3.6),
+                         squeeze=False)
+for ax, (metric, label, smooth) in zip(axes[0], fam.panels, strict=True):
+    for arm, df in frame.groupby("policy", sort=False):
+        wide = df.pivot(index="round", columns="replicate", values=metric)
+        if smooth:
+            wide = wide.rolling(max(1, len(wide) // 50), min_periods=1).mean()
+        mean, low, high = mean_ci_along(wide.to_numpy(), axis=1)
+        ax.plot(wide.index, mean, label=arm, lw=1.4)
+        ax.fill_between(wide.index, low, high, alpha=0.2)
+    ax.set_xlabel("round")
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+axes[0][0].legend(fontsize=8)
+fig.suptitle(cfg.name)
+fig.tight_layout()
 
 # %%
 # Check the paper's claims on this (small) run
