@@ -15,6 +15,7 @@ import io
 import math
 import os
 import pkgutil
+import re
 import shlex
 import tomllib
 from dataclasses import dataclass, field
@@ -46,6 +47,48 @@ def rst_problems(text: str) -> list[str]:
     return problems
 
 
+_BULLET = re.compile(r"^\s*([-*+]|\d+[.)]|#\.)\s")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def formulas_as_literal(lines: list[str]) -> list[str]:
+    """Plain-text formulas are written as lines indented under a sentence (``Rule:`` then
+    ``    x = ...``); reStructuredText would reflow them as a quotation. Introduce each such
+    block with ``::`` (and the blank line rST needs) so it keeps its alignment. List-item
+    continuations (indented under a bullet) and blocks already after ``::`` are left alone.
+    """
+    out: list[str] = []
+    prev = ""  # previous non-blank line of the output
+    in_literal_at: int | None = None  # indent of the line that opened a literal block
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+            continue
+        ind = _indent(line)
+        if in_literal_at is not None and ind > in_literal_at:
+            out.append(line)
+            continue
+        if in_literal_at is not None and out and out[-1].strip():
+            out.append("")  # a literal block ends with a blank line
+        in_literal_at = None
+        if (prev and ind >= _indent(prev) + 4 and not _BULLET.match(prev)
+                and not prev.rstrip().endswith("::") and not prev.lstrip().startswith(">>>")):
+            i = max(k for k, ln in enumerate(out) if ln.strip())
+            out[i] = out[i].rstrip() + (":" if out[i].rstrip().endswith(":") else " ::")
+            out.insert(i + 1, "")
+            in_literal_at = _indent(prev)
+            out.append(line)
+            continue
+        if line.rstrip().endswith("::"):
+            in_literal_at = ind
+        out.append(line)
+        prev = line
+    return out
+
+
 def as_literal(lines: list[str]) -> list[str]:
     """``lines`` as a literal block (kept verbatim, formulas and all)."""
     body = [("    " + ln) if ln.strip() else "" for ln in lines]
@@ -59,16 +102,20 @@ def safe_rst(text: str) -> str:
     text = inspect.cleandoc(text or "")
     if not text:
         return ""
-    if not rst_problems(text):
-        return text
+    shaped = "\n".join(formulas_as_literal(text.splitlines()))
+    if not rst_problems(shaped):
+        return shaped
     return "\n".join(as_literal(text.splitlines()))
 
 
 def process_docstring(app: Any, what: str, name: str, obj: Any, options: Any,
                       lines: list[str]) -> None:
-    """autodoc hook: a docstring that would raise a warning is shown as a literal block."""
-    if lines and rst_problems("\n".join(lines)):
-        lines[:] = as_literal(list(lines))
+    """autodoc hook: indented formulas become literal blocks; a docstring that would still
+    raise a warning is shown whole as a literal block."""
+    if not lines:
+        return
+    shaped = formulas_as_literal(list(lines))
+    lines[:] = shaped if not rst_problems("\n".join(shaped)) else as_literal(list(lines))
 
 
 # ---------------------------------------------------------------------------- rst helpers

@@ -47,3 +47,17 @@ def test_the_autodoc_hook_rewrites_in_place():
     clean = ["A ``literal``."]
     looplab_docs.process_docstring(None, "module", "m", None, None, clean)
     assert clean == ["A ``literal``."]
+
+
+def test_indented_formulas_become_a_literal_block_and_the_prose_stays_prose():
+    text = ("Rule, per replicate (see ``arm_stats``):\n"
+            "    UCB(k) = r_hat(k) + rad(k)\n"
+            "    k_t = argmax_k UCB(k)\n"
+            "Defaults: delta = 0.05.\n\n"
+            "- a list item\n  continued under its bullet")
+    out = looplab_docs.safe_rst(text)
+    assert not out.startswith("::")  # only the formula block is literal
+    assert "(see ``arm_stats``)::\n\n    UCB(k) = r_hat(k) + rad(k)\n" in out
+    assert "argmax_k UCB(k)\n\nDefaults" in out
+    assert "- a list item\n  continued under its bullet" in out
+    assert looplab_docs.rst_problems(out) == []
