@@ -28,6 +28,8 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
+# a bare "::" block is a docstring formula or table, not Python: no syntax colours
+highlight_language = "text"
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb",
                     "auto_examples/*.py", "auto_examples/*.zip", "sg_execution_times.rst"]
 
