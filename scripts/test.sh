@@ -14,4 +14,5 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   fi
 fi
 .venv/bin/ruff check src tests benchmarks
+bash scripts/docs.sh && export LOOPLAB_DOCS_HTML="$PWD/docs/_build/html"  # tests/docs opens it
 .venv/bin/python -m pytest -q "$@"
