@@ -139,8 +139,11 @@ def write_report(path: str | Path, out: str | Path, title: str | None = None) ->
     from looplab.experiments.store import atomic_write_text
 
     out = Path(out)
+    if out.is_dir():
+        raise ConfigError(f"-o {out} is a folder; give a file path such as {out / 'report.html'}")
+    html = build_report(path, title)  # all reading first: a bad input writes nothing
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, build_report(path, title))
+    atomic_write_text(out, html)
     return out
 
 
