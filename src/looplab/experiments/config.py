@@ -150,8 +150,9 @@ def validate(model: type[BaseModel], raw: dict[str, Any]) -> BaseModel:
         if err["type"] in ("union_tag_invalid", "literal_error"):
             raise ConfigError(f"invalid {key}: {err['msg']}") from None
         got = err.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
-        raise ConfigError(f"invalid {key}: {err['msg']}{shown}") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        shown = "" if isinstance(got, dict) or repr(got) in msg else f" (got {got!r})"[:200]
+        raise ConfigError(f"invalid {key}: {msg}{shown}") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
