@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from looplab.core.params import StrictNumbers
 from looplab.experiments import store
@@ -73,7 +73,13 @@ class SweepSpec(StrictNumbers):
         """One message for both accepted shapes (pydantic would report only the first
         branch of the union)."""
         if isinstance(v, dict):
-            return v
+            try:
+                return SeedRange.model_validate(v)
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                where = ".".join(str(p) for p in e["loc"]) or "range"
+                raise ValueError(f"{where}: {e['msg'].removeprefix('Value error, ')} (a seed "
+                                 "range is {start = 0, count = 5})") from None
         if isinstance(v, list) and all(
             isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED for s in v
         ):
