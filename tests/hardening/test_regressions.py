@@ -363,3 +363,35 @@ def test_scenario_base_itself_is_strict():
         ScenarioBase(name="x", kind="k", rounds=True)
     with pytest.raises(ValueError, match="name"):
         ScenarioBase(name="../x", kind="k")
+
+
+@pytest.mark.parametrize("exc, words", [
+    (ModuleNotFoundError("No module named 'torch'", name="torch"), ["'torch'", "looplab[ml]"]),
+    (OSError(28, "No space left on device", "/x/results.parquet"), ["No space left", "/x/"]),
+    (MemoryError(), ["out of memory"]),
+])
+def test_missing_extras_and_system_errors_are_one_line(tmp_path, exc, words):
+    with mock.patch("looplab.cli.execute_scenario", side_effect=exc):
+        res = cli(["run", "lending-synthetic", *TINY, "--out", tmp_path / "o"], tmp_path)
+    _refused(res, *words)
+
+
+def test_unreachable_server_is_one_line(tmp_path):
+    from looplab.llm.errors import LLMConnectionError
+
+    err = LLMConnectionError("cannot reach http://localhost:9/v1 after 3 tries; start the "
+                             "server or fix --base-url")
+    with mock.patch("looplab.cli.execute_scenario", side_effect=err):
+        res = cli(["run", "lending-synthetic", *TINY, "--out", tmp_path / "o"], tmp_path)
+    _refused(res, "cannot reach")
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_damaged_parquet_with_valid_magic_is_one_line(tmp_path, command):
+    bad = _fake_run(tmp_path / "runs" / "bad")
+    data = (bad / "results.parquet").read_bytes()
+    mid = len(data) // 2
+    (bad / "results.parquet").write_bytes(data[:8] + b"\0" * (mid - 8) + data[mid:])
+    extra = ["-o", tmp_path / "r.html"] if command == "report" else []
+    _refused(cli([command, tmp_path / "runs", *extra], tmp_path), "cannot read")
+    assert not (tmp_path / "r.html").exists()
