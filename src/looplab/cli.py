@@ -20,6 +20,7 @@ from looplab.experiments import store
 from looplab.experiments.config import ConfigError
 from looplab.experiments.execute import check_memory, execute_scenario, parse_size
 from looplab.experiments.registry import family, kinds, load_scenario, scenario_names
+from looplab.extras import MissingExtraError
 from looplab.jsonable import jsonable
 from looplab.stats import format_mean_ci
 
@@ -358,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         # without standalone mode, click returns (not raises) the code of a typer.Exit
         if isinstance(rc, int):
             return rc
-    except (ConfigError, UserError, DataMissingError) as exc:
+    except (ConfigError, UserError, DataMissingError, MissingExtraError) as exc:
         print(f"looplab: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as exc:  # an optional extra that is not installed
