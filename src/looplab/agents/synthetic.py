@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from looplab.agents.corpus import Corpus, Passage, Question
+from looplab.core.params import StrictNumbers
 from looplab.core.seeding import generator
 
 
@@ -81,10 +82,10 @@ _FILLERS = (
 _SOURCES = ("TrendWire", "BuzzDaily", "ViralHub", "HotTake", "ClickStream", "NewsPulse")
 
 
-class SyntheticWorldConfig(BaseModel):
+class SyntheticWorldConfig(StrictNumbers):
     """Sizes of the synthetic multi-hop world (see the module docstring for defaults)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     persons: int = Field(40, ge=1)
     organizations: int = Field(30, ge=1)

@@ -40,7 +40,7 @@ from looplab.core.params import Params
 from looplab.experiments import claims as C
 from looplab.experiments.config import ConfigError, ScenarioBase
 from looplab.experiments.journal import Journal, settings_tag
-from looplab.families.base import Family, entry_union, params_of
+from looplab.families.base import Family, entry_union, frame_bytes, params_of
 from looplab.stats import mean_ci
 
 
@@ -200,6 +200,13 @@ def _n_questions(cfg: RetrievalScenario) -> int:
         return min(cfg.rounds, len(_load_fixed(cfg)[1]))
     except RetrievalInputError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def memory_estimate(cfg: RetrievalScenario) -> int:
+    """Coarse peak bytes: the corpus and its index (~64 MiB, a dense retriever's encoder
+    adds ~512 MiB) plus the per-question table (questions x replicates x methods)."""
+    base = 64 * 2**20 + (512 * 2**20 if cfg.retriever == "dense" else 0)
+    return base + frame_bytes(cfg.rounds * cfg.replicates * len(cfg.policies), 64)
 
 
 def progress_total(cfg: RetrievalScenario) -> int:
@@ -422,6 +429,7 @@ FAMILY = Family(
     run=run_retrieval,
     summarize=summarize_retrieval,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("EM", "em"),
         ("EM hardest", "em_hardest"),

@@ -25,7 +25,7 @@ from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family
+from looplab.families.base import Family, frame_bytes
 from looplab.improve.raft import METRICS as LOOP_METRICS
 from looplab.improve.raft import RaftConfig, run_raft
 from looplab.preferences.data import (
@@ -145,6 +145,16 @@ class RewardModelScenario(ScenarioBase):
         return self
 
 
+
+
+def memory_estimate(cfg: RewardModelScenario) -> int:
+    """Coarse peak bytes: train, test and contrast sets (replicates x examples x features,
+    x 16 working copies while fitting) per arm, the per-round table, and ~384 MiB for the
+    torch runtime the fits load (measured: 442 MiB peak for rm-noisy-feedback)."""
+    d = cfg.task.context_dim + cfg.task.response_dim
+    n = cfg.data.n_train + cfg.data.n_test + cfg.data.n_contrast
+    S, A = cfg.replicates, len(cfg.arms)
+    return 384 * 2**20 + 8 * 16 * S * n * d * (A + 1) + frame_bytes(cfg.rounds * S * A)
 
 
 def progress_total(cfg: RewardModelScenario) -> int:
@@ -274,6 +284,7 @@ FAMILY = Family(
     run=run_reward_models,
     summarize=summarize_reward_models,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("accuracy", "accuracy"),
         ("Spearman", "spearman"),
