@@ -14,6 +14,13 @@ the world. They never state a fact on any question's chain, but they share surfa
 with the questions, so lexical retrieval ranks them high, and a query built from their text
 retrieves their near-duplicates.
 
+With ``paraphrase`` on, every fact (on gold pages and in distractors) is stated in one of
+five surface forms of its relation (the two base templates and three paraphrases, drawn
+uniformly per passage from the world's RNG) and the distractors' "readers keep asking"
+line is reworded too, so a reader whose lexicon lacks a form cannot read those passages
+(see ``looplab.agents.reader``): extraction, and with it the plan, can fail. Off (the
+default), the world and its random draws are exactly those of the base world.
+
 Default sizes (40/30/24/16/10 entities, 2 popular chains, 3 popular sources, 2 distractors
 per gold passage, 2 name-drops, 25 questions per hop) were fixed before any agent was run,
 to give a corpus of ~350 passages where each question's words also occur in distractors.
