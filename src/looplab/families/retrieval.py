@@ -1,5 +1,14 @@
 """The knowledge-aware iterative retrieval experiment: single-step, conventional iterative
-and cache-guided (KAIR) agents, alone or in teams, on the same questions and retriever.
+and cache-guided (KAIR) agents, alone or in teams, on the same questions and retriever,
+and KAIR's ablations (issue 13): planned iterative retrieval (KAIR's question decomposition
+and query planner with no cache and no filter) and KAIR without its evidence filter, all
+reading through the same reasoner, so the gain can be split between decomposition, cache
+and filter (``retrieval-kair-ablation``: a paraphrased world read by a lexicon that knows 4
+of the 5 surface forms per relation).
+
+Claims are decided over 5 seed blocks (``seed_block_summaries``, ``Claim.check_over_seeds``
+with each claim's ``rule``); ``print_claims_over_seeds()`` prints the method x hop table
+and the multi-seed claims table.
 
 Rows are questions: ``policy`` = method name, ``round`` = question index (questions ordered
 by hop count, so curves over rounds read as "harder to the right"), ``replicate`` = world
