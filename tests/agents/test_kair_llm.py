@@ -1,7 +1,8 @@
 """KAIR's claims with the local SmolLM2-135M-Instruct reasoner in the loop (marker
 ``model``): the ``retrieval-kair-llm`` probe, one paraphrased world, one question per hop
-count, single-step, planned iterative and KAIR with at most two steps. Four questions and
-one world cannot decide a claim over seeds; the test records which claims the 135M model
+count, single-step, planned iterative and KAIR with one retrieval step (about 32 model
+calls cold: minutes on a shared 2-core machine). Four questions and one world cannot decide
+a claim over seeds; the test records which claims the 135M model
 can show at all, and the claims table's ``not_reproduced`` entries for this scenario carry
 the measured numbers. Model answers are cached on disk (``looplab.llm``), so a rerun on
 the same machine replays them."""
