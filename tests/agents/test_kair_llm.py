@@ -16,7 +16,7 @@ import pytest
 from looplab.experiments.registry import load_scenario
 from looplab.families import retrieval as R
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.slow]  # cold: ~32 model calls
 NAME = "retrieval-kair-llm"
 
 
