@@ -9,6 +9,10 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   ``scipy.special.expit`` (one logistic function, issue 11). Only the ``regret`` column
   moved, by at most 8.3e-17 (rounding of the expected reward); every draw, action and
   realized reward is identical.
+- rm-optimization-loop: RAFT records three new columns, the selection differentials of its
+  best-of-n step (``sel_proxy``, ``sel_true``, ``sel_offtruth``; issue 18). They use no
+  random numbers: every existing column and summary value is bit-identical (checked
+  against the previous files before regenerating).
 """
 
 from __future__ import annotations
