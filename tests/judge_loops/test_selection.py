@@ -101,3 +101,18 @@ def test_raft_records_its_selection_differentials():
     # best-of-8 on the proxy selects the proxy hardest (intensity ~1.4 on its own scale)
     assert (out["sel_proxy"] >= out["sel_true"] - 1e-9).mean() > 0.5
     assert out["sel_proxy"].mean() > 0.8
+
+
+def test_improve_selectors_report_differentials_on_irrelevant_features():
+    from looplab.improve.monitors import irrelevant_differential
+    from looplab.improve.tasks import StandardWorld, gather, make_task, sample
+
+    task = make_task(StandardWorld(prompts=64), 4, generator(0, "world-instance"))
+    rng = generator(0, "policy")
+    a = sample(task.probs(task.init_theta()), 8, rng)
+    verifier = gather(task.correct, a) + 1e-3 * rng.random(a.shape)
+    null = irrelevant_differential(task, a, verifier.argmax(-1)[..., None])
+    assert np.all(np.abs(null) < 0.15), null  # the exact verifier ignores phi[..., 2:]
+    planted = verifier + 2.0 * gather(task.phi[..., 2], a)  # a judge that rewards feature 2
+    hit = irrelevant_differential(task, a, planted.argmax(-1)[..., None])
+    assert np.all(hit > 0.05) and np.all(hit > null), hit
