@@ -57,6 +57,7 @@ CASES = [(c, "judge-anyprefer", 4) for c in CLAIMS if c.id.startswith("anyprefer
     [(c, "judge-best-of-n", 4) for c in CLAIMS if c.id.startswith("seldiff")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("claim", "name", "per"), CASES, ids=[c.id for c, _, _ in CASES])
 def test_claim_over_seeds(claim, name, per):
     summaries = blocks(name, per)
