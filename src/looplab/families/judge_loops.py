@@ -173,7 +173,6 @@ def run_judge_loops(cfg: JudgeLoopScenario, progress: ProgressHook | None = None
 def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
                           ) -> dict[str, dict[str, float]]:
     """Per arm: means and 95% t-intervals across replicates (module docstring)."""
-    ids = ("policy", "round", "replicate")
     out: dict[str, dict[str, float]] = {}
     for name, df in frame.groupby("policy", sort=False):
         df = df.sort_values(["round", "replicate"])
@@ -188,7 +187,8 @@ def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
             for m in STEP_METRICS:
                 vals[m] = steps.groupby("replicate")[m].mean().to_numpy(np.float64)
         else:
-            for m in (c for c in df.columns if c not in ids):
+            for m in (c for c in df.columns
+                      if c in ("quality", "exploited") or c.startswith("sel_")):
                 vals[m] = df[m].to_numpy(np.float64)
         row: dict[str, float] = {}
         for stem, v in vals.items():
