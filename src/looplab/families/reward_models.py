@@ -293,11 +293,13 @@ FAMILY = Family(
         ("true reward", "true_reward"),
         ("proxy-true gap", "gap"),
         ("entropy", "entropy"),
+        ("sel. diff. off-truth", "sel_offtruth"),
     ),
     panels=(
         ("true_reward", "true reward of the policy (z)", False),
         ("gap", "proxy - true reward (z)", False),
         ("spearman", "reward model Spearman vs truth", False),
+        ("sel_offtruth", "RAFT selection differential, judge-irrelevant norm (SD)", False),
     ),
     policies=OBJECTIVES,
     worlds={
