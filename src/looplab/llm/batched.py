@@ -78,7 +78,6 @@ class LocalLM:
         self.min_prefix = min_prefix
         self.prefix_cache_size = prefix_cache
         self._prefix: OrderedDict[tuple[Any, tuple[int, ...]], Any] = OrderedDict()
-        self._steer: dict[int, Any] = {}
         self._steer_key: Any = None
         self._lock = threading.RLock()
         self.forward_passes = 0
@@ -309,35 +308,43 @@ class LocalLM:
 
     # ------------------------------------------------------------------ steering
     @contextlib.contextmanager
-    def steering(self, vectors: dict[int, Any], strength: float = 1.0) -> Iterator[None]:
-        """Add ``strength * vectors[layer]`` to the residual stream after block ``layer``
-        (0-based) at every position, for passes inside the ``with`` block."""
-        import torch
-
+    def intervene(self, edits: dict[int, Any], key: Any = None) -> Iterator[None]:
+        """Replace the residual stream ``h`` after block ``layer`` (0-based) by
+        ``edits[layer](h)`` at every position, for passes inside the ``with`` block.
+        ``key`` names the intervention for the prefix cache (default: unique to this
+        block, so nothing computed under it is reused elsewhere)."""
         with self._lock:
-            old, old_key = dict(self._steer), self._steer_key
+            old_key = self._steer_key
             hooks = []
             try:
-                vecs = {int(k): torch.as_tensor(v, dtype=torch.float32) * float(strength)
-                        for k, v in vectors.items()}
-                for layer, v in vecs.items():
-                    if not 0 <= layer < self.n_layers:
+                for layer, fn in edits.items():
+                    if not 0 <= int(layer) < self.n_layers:
                         raise ValueError(f"layer must be in [0, {self.n_layers}), got {layer}")
 
-                    def hook(_m: Any, _i: Any, out: Any, v: Any = v) -> Any:
+                    def hook(_m: Any, _i: Any, out: Any, fn: Any = fn) -> Any:
                         if isinstance(out, tuple):
-                            return (out[0] + v, *out[1:])
-                        return out + v
+                            return (fn(out[0]), *out[1:])
+                        return fn(out)
 
-                    hooks.append(self._blocks()[layer].register_forward_hook(hook))
-                self._steer = {**old, **vecs}
-                self._steer_key = (old_key, tuple(sorted(
-                    (k, tuple(float(x) for x in v.tolist())) for k, v in vecs.items())))
+                    hooks.append(self._blocks()[int(layer)].register_forward_hook(hook))
+                self._steer_key = (old_key, key if key is not None else object())
                 yield
             finally:
                 for h in hooks:
                     h.remove()
-                self._steer, self._steer_key = old, old_key
+                self._steer_key = old_key
+
+    @contextlib.contextmanager
+    def steering(self, vectors: dict[int, Any], strength: float = 1.0) -> Iterator[None]:
+        """Add ``strength * vectors[layer]`` to the residual stream after block ``layer``
+        at every position (difference-of-means steering, arXiv 2508.09019)."""
+        import torch
+
+        vecs = {int(k): torch.as_tensor(v, dtype=torch.float32) * float(strength)
+                for k, v in vectors.items()}
+        key = ("add", tuple(sorted((k, tuple(v.tolist())) for k, v in vecs.items())))
+        with self.intervene({k: (lambda h, v=v: h + v) for k, v in vecs.items()}, key=key):
+            yield
 
     # ------------------------------------------------------------------ generation
     def generate(self, prompts: list[list[int]], max_new_tokens: int = 16) -> list[list[int]]:
