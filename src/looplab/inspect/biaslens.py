@@ -55,20 +55,22 @@ def cav(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
     return w / np.linalg.norm(w)
 
 
-def concept_bias(lm: Any, occupations: tuple[str, ...] = OCCUPATIONS) -> np.ndarray:
-    """Bias(occ; male, female) averaged over blocks, for every occupation."""
+def concept_bias(lm: Any, occupations: tuple[str, ...] = OCCUPATIONS, *, every: int = 3
+                 ) -> np.ndarray:
+    """Bias(occ; male, female) averaged over blocks (every ``every``-th block, which keeps
+    the probe count at ~11 per concept), for every occupation."""
     occ = _acts(lm, occupations)
     male, fem, neg = _acts(lm, MALE_WORDS), _acts(lm, FEMALE_WORDS), _acts(lm, NEUTRAL_PEOPLE)
-    n_layers = occ.shape[2]
+    layers = list(range(1, occ.shape[2], every))
     d = occ.shape[-1]
-    out = np.zeros((len(occupations), n_layers - 1))
-    for layer in range(1, n_layers):
+    out = np.zeros((len(occupations), len(layers)))
+    for j, layer in enumerate(layers):
         neg_l = neg[:, :, layer].reshape(-1, d)
         cm = cav(male[:, :, layer].reshape(-1, d), neg_l)
         cf = cav(fem[:, :, layer].reshape(-1, d), neg_l)
         for i in range(len(occupations)):
             ct = cav(occ[i, :, layer], neg_l)
-            out[i, layer - 1] = ct @ cm - ct @ cf
+            out[i, j] = ct @ cm - ct @ cf
     return out.mean(axis=1)
 
 

@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    bad = [e for e in args.experiments if e not in EXPERIMENTS]
+    if bad:
+        print(f"inspect-model: experiment must be one of: {', '.join(EXPERIMENTS)}; got "
+              f"{', '.join(bad)}", file=sys.stderr)
+        return 2
     from looplab.llm.batched import LocalLM
 
     try:

@@ -1,0 +1,65 @@
+"""Model-inspection experiments on SmolLM2-135M (marked ``model``; the model is loaded once
+per process by ``looplab.llm.local.load_smollm2`` and shared through one module fixture).
+
+Each paper claim is decided by the rule and margin stated in its module (5 seeds, pooled
+95% t-interval, or a bootstrap interval over occupations). Where the 135M model does not
+show a paper's effect, the test is a strict xfail whose reason gives the measured numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def lm():
+    from looplab.llm.batched import LocalLM
+
+    return LocalLM.load()
+
+
+def _held(claim: dict) -> bool:
+    return bool(claim["held"])
+
+
+def test_occupation_split_is_seeded_and_disjoint():
+    from looplab.inspect.common import FEMALE, MALE, split
+
+    tr, te = split(3)
+    assert split(3) == (tr, te) and split(4) != (tr, te)
+    assert not set(tr) & set(te) and len(te) == 12
+    assert sum(o in MALE for o in te) == sum(o in FEMALE for o in te) == 6
+
+
+@pytest.fixture(scope="module")
+def steering_result(lm):
+    from looplab.inspect import steering
+
+    return steering.run(lm, seeds=(0, 1, 2, 3, 4))
+
+
+def test_probes_find_the_stereotype_on_held_out_occupations(steering_result):
+    rows = steering_result["rows"]
+    # a linear probe at the best layer separates held-out male / female jobs
+    assert all(r["probe_acc"] >= 0.75 and r["probe_auc"] >= 0.8 for r in rows)
+    # sanity: the clamp moves the held-out gap toward 0 in every split (not the claim)
+    assert all(0 < r["gap_after"] < r["gap_before"] for r in rows)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30 (5 splits, alpha=1 clamp at the best probe layer 26-30): gap drop "
+    "0.87/0.40/0.42/0.34/0.25, pooled mean 0.46, 95% t-interval ~[0.16, 0.76] does not lie "
+    "above the 0.30 margin"))
+def test_claim_steering_removes_30pc_of_the_gap(steering_result):
+    assert _held(steering_result["claims"][0]), steering_result["claims"][0]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30: loss cost on neutral text 7.9/2.3/2.4/2.7/0.28 nats/token (base "
+    "5.00), far above the 0.25 margin: clamping a late-layer direction of a 135M model "
+    "breaks fluency"))
+def test_claim_steering_fluency_cost_is_bounded(steering_result):
+    assert _held(steering_result["claims"][1]), steering_result["claims"][1]
