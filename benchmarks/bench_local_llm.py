@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     biases = ["position", "verbosity", "bandwagon"]
     rates: dict[str, list[float]] = {"unbatched": [], "batched": []}
     effects: dict[str, dict[str, float]] = {}
+    work: dict[str, float] = {}
     for _ in range(args.rounds):
         for arm in ("batched", "unbatched"):
             client = (batched_local_client(cache=False, max_batch=args.max_batch)
@@ -58,6 +59,10 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 client.close()
             rates[arm].append(rate)
+            if arm == "batched":
+                eng = client.backend.engine()
+                work["batched"] = eng.tokens_computed / rep.settings["calls"]
+                work["passes"] = eng.forward_passes
             effects[arm] = {b: e.estimate for b, e in rep.effects.items()}
     if args.peer:
         client = LLMClient.openai(args.peer, "smollm2", cache=False, api_key_env=None)
@@ -72,6 +77,19 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{arm:<18} {m:>12.2f} {m / base:>12.2f}")
     if "llama.cpp server" not in rates:
         print(f"{'llama.cpp server':<18} {'not run':>12} (needs --peer URL; see docstring)")
+    from looplab.judges.audit import plan
+    from looplab.judges.injectors import load_cues
+    from looplab.judges.llm_judge import DEFAULT_SYSTEM, TEMPLATE
+    from looplab.llm.batched import LocalLM
+
+    eng = LocalLM.load()
+    shown = list(dict.fromkeys(c.shown for c in plan(items, biases, 1, 0, load_cues())))
+    full = sum(len(eng.chat_ids([{"role": "system", "content": DEFAULT_SYSTEM},
+                                 {"role": "user", "content": TEMPLATE.format(
+                                     question=x.question, answer_a=x.answer_a,
+                                     answer_b=x.answer_b)}])) for x in shown) / len(shown)
+    print(f"tokens computed per judgment: unbatched {full:.1f}, batched "
+          f"{work.get('batched', float('nan')):.1f} ({work.get('passes', 0)} forward passes)")
     same = all(abs(effects['batched'][b] - effects['unbatched'][b]) < 1e-9 for b in biases)
     print("same audit effects:", same, effects["batched"])
 

@@ -8,7 +8,6 @@ show a paper's effect, the test is a strict xfail whose reason gives the measure
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 pytestmark = pytest.mark.model
@@ -63,3 +62,35 @@ def test_claim_steering_removes_30pc_of_the_gap(steering_result):
     "breaks fluency"))
 def test_claim_steering_fluency_cost_is_bounded(steering_result):
     assert _held(steering_result["claims"][1]), steering_result["claims"][1]
+
+
+@pytest.fixture(scope="module")
+def negative_result(lm):
+    from looplab.inspect import negative_bias
+
+    return negative_bias.run(lm, seeds=(0, 1, 2, 3, 4))
+
+
+@pytest.mark.slow
+def test_format_level_negative_bias_is_strong(negative_result):
+    # the paper's headline: "no" far too often in yes/no questions (margin 0.3 on every seed)
+    plain = [r["nb"] for r in negative_result["table"]
+             if r["variant"] == "plain" and r["subset"] == "all"]
+    assert len(plain) == 5 and min(plain) >= 0.3, plain
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30: SmolLM2 knows 29 of 30 capitals, so 'unknown' is one country; "
+    "NB(unknown) - NB(known) per seed -0.023/-0.000/-0.081/-0.034/-0.024, pooled -0.033 "
+    "[-0.070, 0.005], not >= 0.05: no 'say no when unsure' shortcut visible"))
+def test_claim_negative_bias_shortcut_on_unknown_items(negative_result):
+    assert _held(negative_result["claims"][0]), negative_result["claims"][0]
+
+
+@pytest.mark.slow
+def test_claim_idk_option_and_context_lower_negative_bias(negative_result):
+    # measured: IDK 0.181 [0.156, 0.206], context 0.101 [0.088, 0.114] (pooled over 5
+    # seeds; the 'unknown' subset is a single country, see the shortcut test)
+    idk, ctx = negative_result["claims"][1], negative_result["claims"][2]
+    assert _held(idk) and _held(ctx), (idk, ctx)

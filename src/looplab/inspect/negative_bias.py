@@ -71,8 +71,10 @@ def _items(seed: int) -> list[tuple[str, str, int]]:
     return out
 
 
-def answers(lm: Any, seed: int) -> list[dict[str, Any]]:
-    """Soft yes / no / IDK probabilities for every item and prompt variant."""
+def answers(lm: Any, seed: int, memo: dict[tuple[int, ...], Any] | None = None
+            ) -> list[dict[str, Any]]:
+    """Soft yes / no / IDK probabilities for every item and prompt variant (``memo`` keeps
+    rows across seeds: the gold-yes questions are the same for every seed)."""
     items = _items(seed)
     yes, no, idk = (lm.ids(t)[0] for t in ("Yes", "No", "I"))
     texts = {"plain": _ASK, "idk": _IDK, "context": _CTX}
@@ -82,7 +84,12 @@ def answers(lm: Any, seed: int) -> list[dict[str, Any]]:
             msg = texts[v].format(city=city, country=country, true=CAPITALS[country])
             seqs.append(lm.chat_ids([{"role": "user", "content": msg}]))
             keys.append((v, country, city, gold))
-    lp = lm.next_logprobs(seqs).numpy()
+    memo = {} if memo is None else memo
+    todo = list(dict.fromkeys(tuple(q) for q in seqs if tuple(q) not in memo))
+    if todo:
+        for q, row in zip(todo, lm.next_logprobs([list(q) for q in todo]).numpy(), strict=True):
+            memo[q] = row
+    lp = [memo[tuple(q)] for q in seqs]
     rows = []
     for (v, country, city, gold), row in zip(keys, lp, strict=True):
         toks = [yes, no, idk] if v == "idk" else [yes, no]
@@ -107,11 +114,13 @@ def run(lm: Any, seeds: tuple[int, ...] = (0, 1, 2, 3, 4)) -> dict[str, Any]:
     """NB per seed, knowledge subset and variant, with the claim verdicts."""
     known = knowledge(lm)
     table = []
+    memo: dict[tuple[int, ...], Any] = {}
     for s in seeds:
-        rows = answers(lm, s)
+        rows = answers(lm, s, memo)
         for v in VARIANTS:
-            for subset, flag in (("known", True), ("unknown", False)):
-                sel = [r for r in rows if r["variant"] == v and known[r["country"]] == flag]
+            for subset, flag in (("known", True), ("unknown", False), ("all", None)):
+                sel = [r for r in rows if r["variant"] == v
+                       and (flag is None or known[r["country"]] == flag)]
                 table.append({"seed": s, "variant": v, "subset": subset, "n": len(sel),
                               "nb": nb(sel),
                               "no_rate": float(np.mean([r["p_no"] for r in sel]))
