@@ -104,3 +104,20 @@ def test_claim_biaslens_concept_bias_tracks_behavioural_bias(lm):
     res = biaslens.run(lm, seed=0)
     assert res["claim"]["held"], res["claim"]
     assert res["ci_low"] <= res["rho"] <= res["ci_high"]
+
+
+@pytest.fixture(scope="module")
+def prompting_result(lm):
+    from looplab.inspect import after_prompting
+
+    return after_prompting.run(lm, seeds=(0, 1, 2, 3, 4))
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30 over 36 occupations: zero-shot rho 0.17 [-0.16, 0.47]; 2-shot per "
+    "seed -0.22/0.09/-0.21/0.12/0.06 (pooled -0.03 [-0.24, 0.18]); 4-shot pooled -0.09 "
+    "[-0.14, -0.03]: the 135M model's answer to 'man or woman?' does not follow its "
+    "pronoun likelihoods, so no persistence (paper: rho >= 0.9) at margin 0.3"))
+def test_claim_intrinsic_bias_persists_after_prompting(prompting_result):
+    assert all(_held(c) for c in prompting_result["claims"]), prompting_result["claims"]
