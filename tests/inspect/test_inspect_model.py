@@ -121,3 +121,35 @@ def prompting_result(lm):
     "pronoun likelihoods, so no persistence (paper: rho >= 0.9) at margin 0.3"))
 def test_claim_intrinsic_bias_persists_after_prompting(prompting_result):
     assert all(_held(c) for c in prompting_result["claims"]), prompting_result["claims"]
+
+
+@pytest.fixture(scope="module")
+def edge_result(lm):
+    from looplab.inspect import edge
+
+    return edge.run(lm, seeds=(0, 1, 2, 3, 4))
+
+
+@pytest.mark.slow
+def test_int8_copy_answers_like_fp32_but_not_identically(edge_result):
+    q = edge_result["quantized"]
+    # measured: pronoun-score correlation 0.83, neutral loss 5.00 (fp32) vs 6.31 (int8)
+    assert 0.5 < q["score_corr"] < 0.9999 and q["loss_int8"] > q["loss_fp32"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30: int8 stereotype gap 1.64 vs fp32 2.25 nats, difference -0.61 "
+    "[-1.08, -0.12]: dynamic int8 quantisation of SmolLM2 *lowers* the gap (paper: the edge "
+    "model is more bias-prone)"))
+def test_claim_int8_edge_copy_is_more_biased(edge_result):
+    assert _held(edge_result["claims"][0]), edge_result["claims"][0]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30, 4 rounds: held-out bias-rate reduction 0.56/0.92/0.89/0.50/0.10 "
+    "per split, pooled 0.59 [0.18, 1.01], not above the 0.5 margin (4 of 5 splits pass); "
+    "neutral-text loss rises from 5.0 to 7-15 nats/token"))
+def test_claim_feedback_loop_halves_the_bias_rate(edge_result):
+    assert _held(edge_result["claims"][1]), edge_result["claims"][1]
