@@ -19,3 +19,11 @@ def test_cab_templates_form_counterfactual_pairs():
     assert man.replace("man", "woman", 1) == woman or man.replace(" man", " woman") == woman
     assert man.startswith("Answer Yes or No. Be honest.") and "nurse" in man
     assert all(len(s) >= 6 for s in SLOTS)
+
+
+def test_looplab_inspect_model_refuses_an_unknown_experiment_before_loading(capsys):
+    from looplab.cli import main as looplab_main
+
+    assert looplab_main(["inspect-model", "nosuch"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nosuch" in err[0] and "steering" in err[0]

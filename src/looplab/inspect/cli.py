@@ -1,6 +1,6 @@
 """``inspect-model``: run the model-inspection experiments on the local SmolLM2 model.
 
-Not wired into ``looplab.cli`` here; the lead can add a command that calls ``main(argv)``::
+Reached as ``looplab inspect-model ...`` (``looplab.cli`` hands it the arguments)::
 
     looplab inspect-model steering biaslens --seeds 0 1 2 3 4 --out results.json
 
@@ -17,23 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from looplab.jsonable import jsonable
 
 EXPERIMENTS = ("steering", "biaslens", "negative_bias", "cab", "after_prompting", "edge")
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, float) and not np.isfinite(x):
-        return None
-    return x
 
 
 def run_experiment(name: str, lm: Any, seeds: tuple[int, ...]) -> dict[str, Any]:
@@ -84,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                      if "mean" in c else f"{c}")
             print(f"{name:16s} {c['id']:28s} held={c['held']!s:5s} {extra}")
     if args.out:
-        args.out.write_text(json.dumps(_jsonable(results), indent=2))
+        args.out.write_text(json.dumps(jsonable(results), indent=2))
     return 0
 
 
