@@ -11,12 +11,14 @@ as 1), while ints are still accepted for float fields.
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -62,3 +64,19 @@ class Params(StrictNumbers):
     model_config = ConfigDict(
         extra="forbid", frozen=True, allow_inf_nan=False, arbitrary_types_allowed=True
     )
+
+
+def signature_params(fn: Callable[..., Any], skip: int) -> type[Params]:
+    """A ``Params`` model of ``fn``'s keyword parameters after the first ``skip`` ones:
+    their annotations (``Annotated[..., Field(...)]`` constraints included) and defaults.
+    An algorithm written as a function declares its parameters once, in its signature, and
+    a scenario file validates against them before any work."""
+    hints = get_type_hints(fn, include_extras=True)
+    fields: dict[str, Any] = {}
+    for i, (name, p) in enumerate(inspect.signature(fn).parameters.items()):
+        if i < skip or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        default = ... if p.default is inspect.Parameter.empty else p.default
+        fields[name] = (hints.get(name, Any), default)
+    name = "".join(w.capitalize() for w in fn.__name__.removeprefix("fit_").split("_"))
+    return create_model(f"{name}Params", __base__=Params, **fields)  # type: ignore[call-overload,no-any-return]

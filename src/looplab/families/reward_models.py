@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
@@ -106,6 +106,23 @@ class ArmSpec(_Section):
         if v not in OBJECTIVES:
             raise ValueError(f"unknown objective {v!r}; allowed: {', '.join(OBJECTIVES)}")
         return v
+
+    @model_validator(mode="after")
+    def _params(self) -> ArmSpec:
+        """The objective's own parameter model checks ``params`` before any work."""
+        model = OBJECTIVES[self.objective].params
+        unknown = sorted(set(self.params) - set(model.model_fields))
+        if unknown:
+            allowed = ", ".join(model.model_fields) or "none"
+            raise ValueError(f"params: unknown key(s) {', '.join(unknown)} for objective "
+                             f"{self.objective!r}; allowed: {allowed}")
+        try:
+            model.model_validate(self.params)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(x) for x in err["loc"])
+            raise ValueError(f"params.{key}: {err['msg']} (got {err.get('input')!r})") from None
+        return self
 
 
 class DataSpec(_Section):

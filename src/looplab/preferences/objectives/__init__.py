@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from looplab.core.params import Params, signature_params
 from looplab.preferences.data import PairwiseData, PointwiseData
 from looplab.preferences.objectives import (
     bradley_terry,
@@ -25,11 +26,18 @@ from looplab.preferences.objectives import (
 
 @dataclass(frozen=True)
 class Objective:
-    """A registered objective: the data shape it needs, its fit function, one line."""
+    """A registered objective: the data shape it needs, its fit function, one line. Its
+    parameters are the fit function's keyword arguments, declared once in its signature;
+    ``params`` is the validated model a scenario's ``arms.<name>.params`` is checked with."""
 
     shape: type
     fit: Callable[..., Any]
     description: str
+
+    @property
+    def params(self) -> type[Params]:
+        """The objective's parameters as a ``Params`` model (from ``fit``'s signature)."""
+        return signature_params(self.fit, skip=3)
 
 
 OBJECTIVES: dict[str, Objective] = {

@@ -24,8 +24,10 @@ simulation follows its benchmark (propensity = alpha^(r_max - r), flips r10/r01)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from looplab.preferences.data import PointwiseData
 from looplab.preferences.reward_model import RewardModel, Targets
@@ -71,7 +73,7 @@ def fit_naive(data: PointwiseData, make: Callable[[int], RewardModel],
 
 
 def fit_ips(data: PointwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
-            clip: float = 0.05) -> RewardModel:
+            clip: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05) -> RewardModel:
     """Propensity-weighted logistic loss (selection bias only)."""
     return _fit(data, make, True, False, clip, None)
 
@@ -84,7 +86,8 @@ def fit_noise_aware(data: PointwiseData, make: Callable[[int], RewardModel],
 
 
 def fit_causalrm(data: PointwiseData, make: Callable[[int], RewardModel],
-                 rng: np.random.Generator, clip: float = 0.05,
+                 rng: np.random.Generator,
+                 clip: Annotated[float, Field(gt=0.0, le=1.0)] = 0.05,
                  noise_rates: tuple[float, float] | None = None) -> RewardModel:
     """CausalRM: noise-aware surrogate loss with propensity reweighting."""
     return _fit(data, make, True, True, clip, noise_rates)

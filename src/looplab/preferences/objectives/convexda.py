@@ -18,8 +18,10 @@ sides of a comparison (the prompt) are not perturbed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 from scipy.spatial import ConvexHull, QhullError
 
 from looplab.preferences.data import PairwiseData
@@ -60,7 +62,8 @@ def convex_augment(
 
 def fit_convexda(
     data: PairwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
-    n_aug: int = 5, noise: float = 0.05,
+    n_aug: Annotated[int, Field(ge=3, le=1000)] = 5,
+    noise: Annotated[float, Field(gt=0.0)] = 0.05,
 ) -> RewardModel:
     """BT on the original pairs plus their convex-hull augmentations."""
     ac, ar = convex_augment(data, rng, n_aug, noise)

@@ -9,8 +9,10 @@ i.e. BT with the soft label ``(1 - alpha) y + alpha (1 - y)``. Default ``alpha =
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from looplab.preferences.data import PairwiseData
 from looplab.preferences.reward_model import RewardModel, Targets
@@ -18,7 +20,7 @@ from looplab.preferences.reward_model import RewardModel, Targets
 
 def fit_label_smoothing(
     data: PairwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
-    alpha: float = 0.1,
+    alpha: Annotated[float, Field(ge=0.0, lt=0.5)] = 0.1,
 ) -> RewardModel:
     """BT on labels smoothed by ``alpha`` in [0, 0.5)."""
     if not 0.0 <= alpha < 0.5:

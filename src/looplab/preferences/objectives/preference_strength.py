@@ -22,8 +22,10 @@ members, so each member is fit on a bootstrap resample of the pairs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from looplab.preferences.data import PairwiseData
 from looplab.preferences.reward_model import RewardModel, Targets
@@ -50,7 +52,9 @@ def ensemble_strength(
 
 def fit_strength(
     data: PairwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
-    members: int = 5, flip: str = "negative", margin_scale: float = 1.0,
+    members: Annotated[int, Field(ge=2, le=100)] = 5,
+    flip: Literal["negative", "none", "bottom20"] = "negative",
+    margin_scale: Annotated[float, Field(ge=0.0)] = 1.0,
 ) -> RewardModel:
     """Flip the pairs the ensemble votes against, then BT with margin max(u'_i, 0).
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from looplab.preferences.data import PairwiseData
 from looplab.preferences.reward_model import RewardModel
@@ -72,7 +74,8 @@ def fuse(model: RewardModel, data: PairwiseData, k: int = 5,
 
 def fit_reward_fusion(
     data: PairwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
-    k: int = 5, threshold: float = 0.9,
+    k: Annotated[int, Field(ge=1, le=1000)] = 5,
+    threshold: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.9,
 ) -> FusedRewardModel:
     """Plain BT, scored with RewardFusion."""
     from looplab.preferences.objectives.bradley_terry import fit_bt
@@ -82,7 +85,10 @@ def fit_reward_fusion(
 
 def fit_convexda_fusion(
     data: PairwiseData, make: Callable[[int], RewardModel], rng: np.random.Generator,
-    k: int = 5, threshold: float = 0.9, n_aug: int = 5, noise: float = 0.05,
+    k: Annotated[int, Field(ge=1, le=1000)] = 5,
+    threshold: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.9,
+    n_aug: Annotated[int, Field(ge=3, le=1000)] = 5,
+    noise: Annotated[float, Field(gt=0.0)] = 0.05,
 ) -> FusedRewardModel:
     """ConvexDA at training time plus RewardFusion at inference (the paper's combination)."""
     from looplab.preferences.objectives.convexda import fit_convexda
