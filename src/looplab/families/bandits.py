@@ -250,8 +250,9 @@ def _remedy_damps(remedy: str, reproduced: bool, note: str = "") -> C.Claim:
 
 
 _REWEIGHT_NOTE = (
-    "importance weighting and class re-weighting do not damp the oscillation on this world "
-    "(their amplitude is about SquareCB's or larger)"
+    "importance weighting and class re-weighting do not damp the oscillation on this world: "
+    "amplitude ratio to SquareCB's 1.50 [1.12, 1.88] (ipw, 0 of 5 seeds <= 0.75) and "
+    "0.97 [0.60, 1.34] (class balance, 1 of 5 seeds), 5 seeds x 4 replicates"
 )
 CLAIMS = (
     C.Claim(
@@ -280,14 +281,34 @@ CLAIMS = (
         SOURCE, C.value("squarecb", "imbalance_growth"), ">=", 0.03, rule="pooled",
     ),
     # isolation (issue 13.4): each learner against its own noise floor on the stationary,
-    # class-balanced control world (``balanced_floor``), on the logit scale. Ratios of
-    # noisy amplitudes -> "most_seeds"; a mean difference of entropies -> "pooled".
+    # class-balanced control world (``balanced_floor``). Ratios of noisy amplitudes ->
+    # "most_seeds"; a mean difference of entropies -> "pooled". The swing is stated on both
+    # scales: on the logit scale (the reward model's own units) the imbalance triples it;
+    # on the probability scale it does not grow, because the same policy change moves a
+    # probability near 0.9 ~2.7x less than one near 0.67. Pooled numbers: 5 seeds x 4
+    # replicates (``looplab claims bandit-payments-isolated --seeds 0..4 --set
+    # replicates=4``).
     *(C.Claim(
         f"imbalance-drives-{p}-swing",
         f"{p}'s generation-to-generation swing (logit) is >= 1.5 x its own swing on the "
         "class-balanced world (the imbalance, not retraining noise, drives it)", SOURCE,
         C.ratio(p, "oscillation_logit", f"{p}@balanced"), ">=", 1.5, rule="most_seeds",
     ) for p in ("squarecb", "greedy", "epsilon_greedy")),
+    *(C.Claim(
+        f"imbalance-drives-{p}-swing-probability",
+        f"{p}'s swing in expected reward (probability scale) is >= 1.5 x its own swing on "
+        "the class-balanced world", SOURCE,
+        C.ratio(p, "oscillation_amplitude", f"{p}@balanced"), ">=", 1.5, rule="most_seeds",
+        not_reproduced=("*",), note=note,
+    ) for p, note in (
+        ("squarecb", "on the probability scale SquareCB swings about as much on the balanced "
+         "world: ratio 1.55 [0.41, 2.68] pooled, >= 1.5 on 2 of 5 seeds (0.57, 1.18, 1.86, "
+         "1.17, 2.97)"),
+        ("greedy", "on the probability scale greedy swings about as much on the balanced "
+         "world: ratio 1.18 [0.59, 1.77], >= 1.5 on 2 of 5 seeds"),
+        ("epsilon_greedy", "on the probability scale epsilon-greedy swings LESS at base rate "
+         "0.9 than on the balanced world: ratio 0.79 [0.66, 0.92], 0 of 5 seeds"),
+    )),
     C.Claim(
         "squarecb-explores-more-than-greedy",
         "at the paper's settings SquareCB's propensities carry >= 0.05 nats more entropy "
@@ -298,6 +319,10 @@ CLAIMS = (
         "squarecb-swings-more-than-greedy",
         "SquareCB's swing (logit) is >= 1.5 x greedy's", SOURCE,
         C.ratio("squarecb", "oscillation_logit", "greedy"), ">=", 1.5, rule="most_seeds",
+        not_reproduced=("*",),
+        note="SquareCB swings as much as greedy, not more: ratio 1.02 [0.74, 1.31] pooled, "
+        "0 of 5 seeds >= 1.5; it explores (+0.167 nats of propensity entropy over greedy's "
+        "0) yet earns the same (mean reward 0.912 vs 0.911)",
     ),
     _remedy_damps("squarecb+older", True),
     _remedy_damps("squarecb+uniform5", True),
