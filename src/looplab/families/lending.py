@@ -164,6 +164,9 @@ def summarize_lending(frame: pd.DataFrame, rounds: int) -> dict[str, dict[str, f
 
 
 SOURCE = "Du 2025, Optimistic Feasible Search (arXiv 2512.22313)"
+# Notes carry the pooled evidence of 5 seeds x 8 replicates x 10,000 rounds (``looplab
+# claims lending-synthetic lending-german lending-compas lending-dynamics --seeds 0..4
+# --set replicates=8``): mean [95% t-interval over seeds].
 # Pass rules: a comparison of means (a reward difference, a gap that must lie within a
 # band) is decided on the pooled interval over seeds; a ratio of two noisy figures, whose
 # mean over seeds is dominated by its worst seed, must hold on >= 80% of the seeds.
@@ -174,7 +177,9 @@ CLAIMS = (
         C.diff("ofs", "reward", "primal_dual"), ">=", 0.0, rule="pooled",
         not_reproduced=("*",),
         note="primal-dual (eta = 1/sqrt(T)) earns more reward than OFS because it keeps "
-        "violating the DP constraint early on",
+        "violating the DP constraint: OFS - primal-dual = -0.0136 [-0.0139, -0.0133] "
+        "(synthetic), +0.0001 [-0.0010, +0.0011] (german), -0.0155 [-0.0166, -0.0144] "
+        "(compas), -0.0173 [-0.0178, -0.0168] (dynamics)",
     ),
     C.Claim(
         "ofs-violation-half",
@@ -182,8 +187,9 @@ CLAIMS = (
         C.worst_ratio("ofs", "cum_violation", ("ucb", "primal_dual")), "<=", 0.5,
         rule="most_seeds",
         not_reproduced=("lending-german",),
-        note="on German Credit (age groups) OFS's cumulative violation is ~0.5x UCB's but "
-        "~0.64x primal-dual's: even the oracle accrues ~99 from sampling noise there",
+        note="on German Credit (age groups) the worst ratio is 0.71 [0.57, 0.85], <= 0.5 on 0 "
+        "of 5 seeds: the oracle itself accrues 120 of OFS's 128 from sampling noise; in "
+        "excess of that floor OFS's violation is 0.13x the others' (ofs-excess-violation-half)",
     ),
     C.Claim(
         "ofs-excess-violation-half",
@@ -196,6 +202,9 @@ CLAIMS = (
         "ofs-near-oracle",
         "OFS steady-state reward within 0.003 of the oracle's", SOURCE,
         C.value("ofs", "steady_gap_to_oracle"), "abs<=", 0.003, rule="pooled",
+        not_reproduced=("lending-german",),
+        note="German Credit: gap +0.0021 [+0.0009, +0.0034]; within 0.003 on 4 of 5 seeds "
+        "(seed 1: 0.0031) but the pooled interval's upper end passes the margin",
     ),
     C.Claim(
         "dynamics-move-group-b-score",
@@ -204,6 +213,11 @@ CLAIMS = (
         "Liu et al. 2018, Delayed Impact of Fair Machine Learning (ICML)",
         C.custom((("ofs", "score_shift_b"),), abs, "|OFS group-B score shift|"),
         ">=", 0.01, rule="pooled",
+        not_reproduced=("lending-dynamics",),
+        note="OFS keeps acceptance near the oracle's threshold, where repayments and "
+        "defaults balance: group B's score moves by +0.0047 [-0.0054, +0.0148] (>= 0.01 on "
+        "1 of 5 seeds); the dynamics do bite for primal-dual (-0.040) and UCB, which lifts "
+        "group A's scores and earns 0.70 a round; OFS's claims hold on this world as well",
     ),
 )
 
