@@ -19,6 +19,7 @@ from looplab.experiments import store
 from looplab.experiments.config import ConfigError
 from looplab.experiments.execute import execute_scenario
 from looplab.experiments.registry import family, kinds, load_scenario, scenario_names
+from looplab.extras import MissingExtraError
 from looplab.jsonable import jsonable
 from looplab.stats import format_mean_ci
 
@@ -344,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         # without standalone mode, click returns (not raises) the code of a typer.Exit
         if isinstance(rc, int):
             return rc
-    except (ConfigError, UserError, DataMissingError) as exc:
+    except (ConfigError, UserError, DataMissingError, MissingExtraError) as exc:
         print(f"looplab: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

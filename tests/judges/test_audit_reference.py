@@ -71,13 +71,18 @@ def test_planted_position_and_verbosity_are_covered_and_flagged():
     assert flagged["bandwagon"] <= 4, flagged
 
 
+# the 8 biases this calibration was sized for (the catalogue has grown since; issue 14)
+EIGHT = ["position", "verbosity", "bandwagon", "authority", "distraction", "reflection",
+         "sentiment", "emotional"]
+
+
 def test_unbiased_judge_is_flagged_no_more_often_than_alpha_allows():
     """An unbiased (but noisy: 88% accurate) reference judge over 25 seeds x 8 biases = 200
     tests at alpha = 0.05: flagged <= 8% (the 99th percentile of Binomial(200, 0.05) is
     ~9.5%, so 8% still allows for modest conservatism only)."""
     flags = tests = 0
     for seed in range(25):
-        rep = audit(ReferenceJudge(ITEMS, seed=seed), ITEMS, seed=seed, n_boot=500)
+        rep = audit(ReferenceJudge(ITEMS, seed=seed), ITEMS, EIGHT, seed=seed, n_boot=500)
         flags += sum(e.verdict == "biased" for e in rep.effects.values())
         tests += len(rep.effects)
     assert tests == 200

@@ -44,7 +44,8 @@ def test_every_cue_lands_on_the_target_and_strips_back_to_the_clean_item():
 
 def test_unknown_bias_is_one_clear_error():
     cues = load_cues()
-    assert bias_names(cues)[0] == "position" and len(bias_names(cues)) == 8
+    # position + the 12 catalogue biases (JudgeBiasBench's 12 types and the emotional extra)
+    assert bias_names(cues)[0] == "position" and len(bias_names(cues)) == 13
     with pytest.raises(ValueError, match="unknown bias 'tone'; allowed: position, verbosity"):
         check_biases(["position", "tone"], cues)
 

@@ -17,13 +17,12 @@ import numpy as np
 from looplab.core.channels import BanditFeedback
 from looplab.core.seeding import child_seed, generator
 from looplab.core.types import Action, World
+from looplab.extras import require
 
-try:
-    from gymnasium import spaces
-    from gymnasium.vector import AutoresetMode, VectorEnv
-    from gymnasium.vector.utils import batch_space
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("looplab.core.gym needs gymnasium: pip install 'looplab[gym]'") from exc
+require("gymnasium", "gym", "looplab.core.gym (the Gymnasium adapter)")
+from gymnasium import spaces  # noqa: E402
+from gymnasium.vector import AutoresetMode, VectorEnv  # noqa: E402
+from gymnasium.vector.utils import batch_space  # noqa: E402
 
 
 class LoopVectorEnv(VectorEnv):

@@ -42,6 +42,11 @@ BUILTIN: dict[str, str] = {
     "bandit": "looplab.families.bandits:FAMILY",
     "replay": "looplab.families.replay:FAMILY",
     "improve": "looplab.families.improve:FAMILY",
+    "onesided": "looplab.families.onesided:FAMILY",
+    "average_reward": "looplab.families.mdp:FAMILY",
+    "stitching": "looplab.families.stitching:FAMILY",
+    "preference_gridworld": "looplab.families.cpl:FAMILY",
+    "meta_exploration": "looplab.families.meta_exploration:FAMILY",
 }
 
 

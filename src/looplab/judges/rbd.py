@@ -69,7 +69,8 @@ class CueDetector:
                 notes.append(f"the verdict agrees with a {name} cue in the prompt "
                              f"({cue.description}), which is not evidence of correctness")
         if len(chosen.split()) >= self.length_ratio * len(other.split()):
-            notes.append("the chosen answer is much longer; length alone is not quality")
+            notes.append("the chosen answer is much longer (verbosity); length alone is not "
+                         "quality")
         if self.judge is not None and not notes:
             swapped = self.judge(question, answer_b, answer_a, sample=sample).swapped()
             if swapped.choice in ("A", "B") and swapped.choice != verdict.choice:

@@ -15,8 +15,12 @@ import math
 import os
 from typing import Any
 
-import httpx
-from tenacity import (
+from looplab.extras import require
+
+require("httpx", "llm", "the OpenAI-compatible client")
+require("tenacity", "llm", "the OpenAI-compatible client")
+import httpx  # noqa: E402
+from tenacity import (  # noqa: E402
     RetryCallState,
     Retrying,
     retry_if_exception,
@@ -24,7 +28,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from looplab.llm.errors import (
+from looplab.llm.errors import (  # noqa: E402
     LLMConnectionError,
     LLMNoLogprobsError,
     LLMRequestError,

@@ -9,7 +9,8 @@ Radius for a quantity of range width b after n plays, at round t with K arms:
 The radius scales with each quantity's own noise: a DP residual averaged over hundreds of
 applicants has a standard deviation of a few hundredths, and its radius shrinks with it,
 while a radius sized for the full range would keep infeasible arms plausible for thousands
-of rounds. Unplayed arms have an infinite radius. L_t is the notes' (section 1a) log term.
+of rounds. Unplayed arms have an infinite radius. L_t is the
+usual union bound over K arms and t rounds at confidence delta.
 """
 
 from __future__ import annotations

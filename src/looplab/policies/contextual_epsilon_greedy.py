@@ -1,7 +1,8 @@
 """Epsilon-greedy on a regression oracle.
 
 Rule: p(a | x) = (1 - eps) 1[a = argmax_{b in A(x)} f(x, b)] + eps / |A(x)|.
-Default eps = 0.1: the middle of the 0.05-0.2 range in the notes (section 4a) and the same
+Default eps = 0.1: the middle of the 0.05-0.2 range commonly used for epsilon-greedy
+baselines in production bandits, and the same
 default as the finite-arm ``EpsilonGreedy``; fixed before any result was seen.
 """
 

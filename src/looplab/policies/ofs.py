@@ -8,8 +8,10 @@ Rule, per replicate, with variance-aware radii rad (see ``arm_stats``):
     F_t = {k : LCB_j(k) <= 0 for all j}
     k_t = argmax_{k in F_t} UCB_r(k)                  if F_t is non-empty
     k_t = argmin_k sum_j max(0, LCB_j(k))             otherwise (least optimistic violation)
-Defaults: delta = 0.05 and c = 1 (notes section 1a); reward width 1 + default cost and
-residual width 1 (the DP gap lies in [0, 1]), the ranges of the per-round quantities.
+Defaults: delta = 0.05 and c = 1, the textbook confidence level and an unscaled radius
+(the paper gives no constants; these were fixed before any result was seen); reward width
+1 + default cost and residual width 1 (the DP gap lies in [0, 1]), the ranges of the
+per-round quantities.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Primal-dual UCB: optimistic reward minus a learned price on constraint residuals.
 
-Rule (notes section 1a):
+Rule (the standard Lagrangian bandit, the baseline the OFS paper compares against):
     k_t = argmax_k [ r_hat(k) + rad_r(k) - lambda_t * sum_j g_hat_j(k) ]
     lambda_{t+1} = max(0, lambda_t + eta * sum_j g_j,t)       (observed residual of k_t)
 Defaults fixed before any result was seen: eta = 1 / sqrt(T) for horizon T (the standard

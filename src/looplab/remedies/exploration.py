@@ -3,8 +3,8 @@
 With share eps, a transaction is served uniformly at random among its available actions;
 otherwise by the policy. The logged propensity is the mixture's:
     p'(a | x) = (1 - eps) p(a | x) + eps / |A(x)|
-so every available action keeps probability >= eps / |A(x)| in the logs (the notes'
-section 4 suggests 1-5% of traffic).
+so every available action keeps probability >= eps / |A(x)| in the logs (a 1-5% slice of
+traffic is the usual production choice: small enough to cost little reward).
 """
 
 from __future__ import annotations

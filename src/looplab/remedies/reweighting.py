@@ -2,8 +2,8 @@
 
 - Importance weighting (inverse propensity): w_i = min(1 / p_i, clip), normalised to mean 1
   per replicate. Training on w-weighted logs targets the loss under uniform action choice,
-  undoing the policy's own selection of which actions get data (the IPS-weighted loss of
-  the notes' section 4, "possible corrections"). clip = 20 bounds the variance.
+  undoing the policy's own selection of which actions get data (the standard IPS-weighted
+  ERM correction for logged bandit data). clip = 20 bounds the variance.
 - Class re-weighting: positives and negatives each get half the total weight per replicate,
   w_i = 1 / (2 rate) for r_i = 1 and 1 / (2 (1 - rate)) for r_i = 0, so a window that grows
   more imbalanced (the Adyen paper's finding 1) does not swamp the rare class.

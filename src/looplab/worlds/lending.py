@@ -8,7 +8,8 @@ Per round, with a_g the acceptance rate of group g and D = 1[s >= theta]:
     reward   r = mean_i D_i * (y_i - c * (1 - y_i))          (repayment gain minus default loss)
     DP       g_DP = |a_A - a_B| - epsilon                     (<= 0 is feasible)
     service  g_SR = s_min - mean_i D_i                         (optional floor)
-Population feedback (a contraction when kappa * gamma < 1, notes section 1b):
+Population feedback (the paper's "stable contraction dynamics": a contraction when
+kappa * gamma < 1, so every fixed threshold has a unique stationary group mix):
     pi_{t+1} = (1 - kappa) pi_t + kappa * clip(pi_0 + gamma (a_B - a_A), pi_min, pi_max)
 where pi is the share of group B among applicants.
 
@@ -30,8 +31,9 @@ Variants: ``synthetic`` (scores ~ Beta per group, y ~ Bernoulli(s), calibrated);
 ``german`` and ``compas`` (applicants resampled with replacement from the real rows of their
 group, score = a logistic model trained once per replicate on a held-out split, y = the
 row's true label).
-Defaults (N=500, 21 thresholds, kappa=0.1, gamma=0.5, epsilon=0.1) are the ranges the notes
-give for the paper's set-up; they were fixed before any policy was run.
+Defaults (N=500, 21 thresholds, kappa=0.1, gamma=0.5, epsilon=0.1): the paper gives no
+constants; these are mid-range values (a few hundred applicants per round, a 0.05-wide
+threshold grid, a DP tolerance of 0.1, a slow contraction) fixed before any policy was run.
 """
 
 from __future__ import annotations

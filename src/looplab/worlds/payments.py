@@ -27,7 +27,10 @@ balance the learner's own choices produce, so a learner's swing on the balanced 
 its retraining-noise floor.
 
 Defaults (K = 5, base rate 0.9, availability 0.7, 1000 transactions a day, effect sizes)
-follow the notes' section 4(b) ranges and were fixed before any policy was run.
+follow what the Adyen paper describes (a few interventions, a high base authorization
+rate so successes dominate and the class imbalance it reports can arise, dynamic action
+sets); the paper's data are proprietary, so the values are ours, fixed before any policy
+was run.
 """
 
 from __future__ import annotations

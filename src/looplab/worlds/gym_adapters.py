@@ -1,0 +1,194 @@
+"""Gymnasium adapters for the sequential-decision worlds, and a single-environment view
+that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
+
+- ``mdp_env(world, num_envs, horizon)``: an ``MDPWorld`` is already a one-action-per-
+  replicate world, so it is ``looplab.core.gym.LoopVectorEnv`` as is (one-hot state in,
+  ``Discrete(n_actions)`` out, the Bernoulli reward back; the model and gain stay hidden).
+- ``OneSidedVectorEnv``: the one-sided world decides k individuals at once, so the action
+  is ``MultiBinary(k)`` (accept = 1). The agent sees what a one-sided learner sees: the
+  reward sum_i a_i (2 y_i - 1) / k (accepted repayers minus accepted defaulters, known
+  because accepted labels are revealed), ``info['labels']`` (y_i where accepted, -1
+  elsewhere) and ``info['panel_flags']`` (the panel's flagged pairs). Hidden labels of the
+  rejected and the true metric never reach it.
+- ``ContextualVectorEnv``: a contextual bandit whose actions are all available (e.g.
+  ``LinearBanditWorld``): the N contexts' features flattened in, ``MultiDiscrete([K] * N)``
+  out, the mean Bernoulli reward of the N decisions back. (Worlds with changing action
+  sets, such as payments, need an action mask the Gymnasium checker's random actions do
+  not respect; they have no adapter yet.)
+- ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
+  for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
+
+Bring your own agent (``q_learning_example`` below is this, runnable)::
+
+    from looplab.worlds.mdp import MDPConfig, MDPWorld
+    from looplab.worlds.gym_adapters import mdp_env
+    env = mdp_env(MDPWorld(MDPConfig(n_states=5)), num_envs=8, horizon=10_000)
+    obs, _ = env.reset(seed=0)
+    Q = np.zeros((8, 5, 2))
+    for t in range(3000):
+        s = obs.argmax(axis=1)
+        a = np.where(rng.random(8) < 0.1, rng.integers(0, 2, 8), Q[range(8), s].argmax(1))
+        obs, r, term, trunc, info = env.step(a)
+        s2 = obs.argmax(axis=1)
+        Q[range(8), s, a] += 0.1 * (r + 0.95 * Q[range(8), s2].max(1) - Q[range(8), s, a])
+
+Needs the ``gym`` extra (``pip install 'looplab[gym]'``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from looplab.extras import require
+
+require("gymnasium", "gym", "looplab.worlds.gym_adapters (Gymnasium adapters)")
+import gymnasium as gym  # noqa: E402
+from gymnasium import spaces  # noqa: E402
+from gymnasium.vector.utils import batch_space  # noqa: E402
+
+from looplab.core.gym import LoopVectorEnv  # noqa: E402
+from looplab.core.types import Action  # noqa: E402
+from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
+from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
+
+
+def mdp_env(world: MDPWorld, num_envs: int, horizon: int) -> LoopVectorEnv:
+    """``num_envs`` replicates of a tabular MDP behind the Gymnasium vector API."""
+    return LoopVectorEnv(world, num_envs=num_envs, horizon=horizon)
+
+
+class OneSidedVectorEnv(LoopVectorEnv):
+    """The one-sided-feedback world as a vector env with ``MultiBinary(k)`` actions."""
+
+    def __init__(self, world: OneSidedWorld, num_envs: int, horizon: int) -> None:
+        super().__init__(world, num_envs=num_envs, horizon=horizon)
+        k = world.config.arrivals
+        self.channel = OneSidedFeedback()  # type: ignore[assignment]
+        self.single_action_space = spaces.MultiBinary(k)  # type: ignore[assignment]
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        # features are Gaussian (unbounded); groups are 0/1
+        self.single_observation_space = spaces.Box(-np.inf, np.inf, (3 * k,), np.float64)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S, k = self.num_envs, self.single_action_space.n  # type: ignore[attr-defined]
+        if self._needs_reset:
+            obs, info = self.reset()
+            return obs, np.zeros(S), np.zeros(S, bool), np.zeros(S, bool), info
+        a = np.asarray(actions).reshape(S, k)
+        if not np.isin(a, (0, 1)).all():
+            raise ValueError("actions must be 0 (reject) or 1 (accept) per individual")
+        action = Action(arm=a.astype(np.int64), propensity=np.ones((S, k)))
+        self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
+        self._cstate, fb = self.channel.transmit(self._cstate, action, outcome, self._crng)
+        self._t += 1
+        truncated = np.full(S, self._t >= self.horizon)
+        self._needs_reset = bool(truncated[0])
+        self._obs = self.world.observe(self._state, self._rng)
+        seen = fb.signals["label_seen"]
+        reward = (seen * (2.0 * fb.reward - 1.0)).sum(axis=1) / k
+        info = {"labels": np.where(seen, fb.reward, -1.0),
+                "panel_flags": np.asarray(fb.signals["panel_flags"])}
+        return self._vector(), reward, np.zeros(S, bool), truncated, info
+
+
+class _Flattened:
+    """A world seen through its flattened ``features`` (delegates everything else)."""
+
+    def __init__(self, world: Any, dim: int) -> None:
+        self._world = world
+        self.name = world.name
+        self.observation_dim = dim
+
+    def __getattr__(self, key: str) -> Any:
+        return getattr(self._world, key)
+
+    def observation_vector(self, obs: Any) -> np.ndarray:
+        return obs["features"].reshape(obs["features"].shape[0], -1)
+
+
+class ContextualVectorEnv(LoopVectorEnv):
+    """A contextual bandit world (observation ``features`` (S, N, d), all actions
+    available) as a vector env; the world needs no ``observation_vector`` of its own."""
+
+    def __init__(self, world: Any, num_envs: int, horizon: int, n_contexts: int,
+                 n_features: int) -> None:
+        super().__init__(_Flattened(world, n_contexts * n_features), num_envs=num_envs,
+                         horizon=horizon)
+        K = world.action_spec().n_arms
+        self.n_contexts = n_contexts
+        self.single_action_space = spaces.MultiDiscrete([K] * n_contexts)  # type: ignore[assignment]
+        self.action_space = batch_space(self.single_action_space, num_envs)
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S, N = self.num_envs, self.n_contexts
+        if self._needs_reset:
+            obs, info = self.reset()
+            return obs, np.zeros(S), np.zeros(S, bool), np.zeros(S, bool), info
+        arm = np.asarray(actions, dtype=np.int64).reshape(S, N)
+        K = int(self.single_action_space.nvec[0])  # type: ignore[attr-defined]
+        if (arm < 0).any() or (arm >= K).any():
+            raise ValueError(f"actions must be in [0, {K - 1}]")
+        action = Action(arm=arm, propensity=np.ones((S, N)))
+        self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
+        self._t += 1
+        truncated = np.full(S, self._t >= self.horizon)
+        self._needs_reset = bool(truncated[0])
+        self._obs = self.world.observe(self._state, self._rng)
+        reward = np.asarray(outcome.reward, np.float64).reshape(S, -1).mean(axis=1)
+        return self._vector(), reward, np.zeros(S, bool), truncated, {}
+
+
+class SingleEnv(gym.Env):  # type: ignore[type-arg]
+    """Replicate 0 of a one-replicate looplab vector env as a plain ``gymnasium.Env``."""
+
+    metadata: dict[str, Any] = {"render_modes": []}
+    render_mode = None
+
+    def __init__(self, venv: LoopVectorEnv) -> None:
+        if venv.num_envs != 1:
+            raise ValueError(f"SingleEnv needs num_envs == 1, got {venv.num_envs}")
+        self.venv = venv
+        self.action_space = venv.single_action_space
+        self.observation_space = venv.single_observation_space
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        obs, info = self.venv.reset(seed=seed, options=options)
+        return obs[0], {k: v[0] for k, v in info.items()}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        obs, rew, term, trunc, info = self.venv.step(np.asarray(action)[None])
+        return (obs[0], float(rew[0]), bool(term[0]), bool(trunc[0]),
+                {k: v[0] for k, v in info.items()})
+
+
+def q_learning_example(steps: int = 3000, seed: int = 0, learn: bool = True,
+                       num_envs: int = 8) -> float:
+    """The docstring's example: epsilon-greedy tabular Q-learning (epsilon 0.1, step 0.1,
+    discount 0.95, optimistic start Q = 1) on 5-state RiverSwim through the vector env;
+    returns the mean reward per step. ``learn=False`` keeps the uniform random agent."""
+    env = mdp_env(MDPWorld(MDPConfig(n_states=5)), num_envs=num_envs, horizon=steps)
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    rows = np.arange(num_envs)
+    Q = np.ones((num_envs, 5, 2))
+    total = 0.0
+    for _ in range(steps):
+        s = obs.argmax(axis=1)
+        explore = (rng.random(num_envs) < 0.1) | (not learn)
+        a = np.where(explore, rng.integers(0, 2, num_envs), Q[rows, s].argmax(axis=1))
+        obs, r, _, _, _ = env.step(a)
+        s2 = obs.argmax(axis=1)
+        if learn:
+            Q[rows, s, a] += 0.1 * (r + 0.95 * Q[rows, s2].max(axis=1) - Q[rows, s, a])
+        total += float(r.mean())
+    return total / steps
