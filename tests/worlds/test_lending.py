@@ -159,3 +159,12 @@ def test_qualification_dynamics_move_group_scores_with_repayment():
 def test_qualification_dynamics_need_the_synthetic_variant():
     with pytest.raises(ValidationError, match="qualification_rate"):
         LendingConfig(variant="german", qualification_rate=0.1)
+
+
+def test_dynamic_world_and_its_monitor_pass_the_contract_checks():
+    from looplab.core.check import check_monitor, check_world
+    from looplab.worlds.lending import QualificationMonitor
+
+    w = LendingWorld(LendingConfig(qualification_rate=0.1))
+    check_world(w)
+    check_monitor(QualificationMonitor(), w)

@@ -106,3 +106,9 @@ def test_balanced_control_world_has_balanced_classes_and_the_same_actions():
     assert 0.4 < p_bal.mean() < 0.6
     # only the intercept differs: the same instance's action effects
     assert np.array_equal(s_nat.u, s_bal.u) and np.array_equal(s_nat.C, s_bal.C)
+
+
+def test_balanced_world_passes_the_contract_checks():
+    from looplab.core.check import check_world
+
+    check_world(PaymentsWorld(PaymentsConfig(n_transactions=50, balanced=True)))
