@@ -27,3 +27,27 @@ def assert_claim(claim: Claim, summary: Summary) -> None:
     assert claim.applies(summary), f"summary lacks one of {claim.measure.terms}"
     verdict = claim.check(summary)
     assert verdict["held"], verdict["detail"]
+
+
+def claim_cases_where(
+    claims: Iterable[Claim], scenarios: Sequence[str], where: dict[str, Sequence[str]]
+) -> list:
+    """``claim_cases`` restricted: a claim id listed in ``where`` is checked only on the
+    scenarios given there (claims about arms or metrics a scenario does not have)."""
+    out = []
+    for c in claims:
+        scs = [s for s in scenarios if s in where.get(c.id, scenarios)]
+        out.extend(claim_cases([c], scs))
+    return out
+
+
+def assert_claim_over_seeds(claim: Claim, summaries: Sequence[Summary]) -> None:
+    """The claim holds by its pass rule over one summary per seed (>= claim.min_seeds)."""
+    assert summaries and all(claim.applies(s) for s in summaries), (
+        f"a seed's summary lacks one of {claim.measure.terms}")
+    v = claim.check_over_seeds(summaries)
+    vals = ", ".join(f"{x:+.4g}" for x in v["values"])
+    assert v["held"], (
+        f"{claim.id} ({claim.rule}, needs {claim.op} {claim.margin:g}): held on "
+        f"{v['n_held']}/{v['seeds']} seeds [{vals}]; pooled {v['mean']:+.4g} "
+        f"[{v['ci_low']:+.4g}, {v['ci_high']:+.4g}]")

@@ -240,6 +240,37 @@ def _interval(m: float, lo: float, hi: float) -> str:
     return f"{m:.4g}" if math.isnan(lo) else f"{m:.4g} [{lo:.4g}, {hi:.4g}]"
 
 
+@app.command("claims")
+def claims_cmd(
+    scenarios: Annotated[list[str], typer.Argument(help="built-in scenario names or .toml paths")],
+    seeds: Annotated[str, typer.Option(help="seeds: a range 0..4 or a list 0,1,2")] = "0..4",
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override a config key: key=value")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="seed runs in parallel (default 2)")] = None,
+    out: Annotated[Path | None, typer.Option(help="keep the seed runs here (reused on rerun)")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON records")] = False,
+) -> None:
+    """Decide every paper claim of the scenarios over several seeds, by each claim's rule."""
+    from looplab.experiments.claims_run import evaluate_claims, format_claim_row, parse_seeds
+
+    if workers is not None and workers < 1:
+        raise UserError(f"invalid --workers {workers}; must be >= 1")
+    seed_list = parse_seeds(seeds)
+    table = evaluate_claims(scenarios, seed_list, list(set_ or []), out=out, workers=workers)
+    if as_json:
+        typer.echo(json.dumps([jsonable(r) for r in table.to_dict(orient="records")]))
+        return
+    t = Table("scenario", "claim", "rule", "seeds held", "pooled mean [95% CI]", "margin",
+              "verdict", title=f"paper claims over seeds {seeds} (+ held, - failed per seed)")
+    for rec in table.to_dict(orient="records"):
+        cells = format_claim_row(rec)
+        t.add_row(rec["scenario"], rec["claim"], rec["rule"], cells["held"], cells["pooled"],
+                  cells["margin"], rec["verdict"])
+    Console().print(t)
+
+
 @app.command("report")
 def report_cmd(
     path: Annotated[Path, typer.Argument(help="folder of runs (a run or a sweep)")],

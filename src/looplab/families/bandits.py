@@ -76,6 +76,11 @@ class BanditScenario(ScenarioBase):
         min_length=1, validate_default=True,
     )
     oscillation_tol: float = Field(0.002, ge=0.0, description="dead-band for sign changes")
+    balanced_floor: list[str] = Field(
+        default_factory=list,
+        description="policies also run on the class-balanced payments world, reported as "
+        "'<name>@balanced' (each learner's own retraining-noise floor)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> BanditScenario:
@@ -85,6 +90,13 @@ class BanditScenario(ScenarioBase):
                 f"rounds ({self.rounds}) must be a multiple of retrain.generation_rounds "
                 f"({g}) and span at least 2 generations"
             )
+        for name in self.balanced_floor:
+            if name not in self.policies:
+                raise ValueError(f"balanced_floor: {name!r} is not a policy; allowed: "
+                                 f"{', '.join(self.policies)}")
+            if not isinstance(self.world, PaymentsConfig):
+                raise ValueError("balanced_floor needs the payments world (world.type = "
+                                 "'payments')")
         for name, entry in self.policies.items():
             if self.retrain.online and entry.oracle.type == "hgb":
                 raise ValueError(
@@ -140,7 +152,7 @@ def memory_estimate(cfg: BanditScenario) -> int:
 
 def progress_total(cfg: BanditScenario) -> int:
     """Progress units (rounds) the experiment will report."""
-    return cfg.rounds * len(cfg.policies)
+    return cfg.rounds * (len(cfg.policies) + len(cfg.balanced_floor))
 
 
 METRICS = ("reward", "expected_reward", "regret", "propensity_entropy", "window_positive_rate")
@@ -154,7 +166,12 @@ def run_bandit(cfg: BanditScenario, progress: ProgressHook | None = None) -> pd.
     G, g = cfg.generations, cfg.retrain.generation_rounds
     S = cfg.replicates
     frames = []
-    for name, spec in cfg.policies.items():
+    runs: list[tuple[str, Any, Any]] = [(n, e, world) for n, e in cfg.policies.items()]
+    if cfg.balanced_floor:
+        assert isinstance(cfg.world, PaymentsConfig)
+        control = PaymentsWorld(cfg.world.model_copy(update={"balanced": True}))
+        runs += [(f"{n}@balanced", cfg.policies[n], control) for n in cfg.balanced_floor]
+    for name, spec, world in runs:
         policy = build_policy(name, spec, cfg.retrain)
         monitors = [
             RewardMonitor(), ContextRegretMonitor(), PropensityEntropyMonitor(),
@@ -191,7 +208,10 @@ def summarize_bandit(frame: pd.DataFrame, cfg: BanditScenario) -> dict[str, dict
     the training window's positive rate after generation 0 and at the end, and its growth;
     propensity entropy of the trained generations; and the oscillation of the generation
     reward (sign changes of its differences beyond ``oscillation_tol``, mean |difference|
-    and the largest drop)."""
+    and the largest drop), and the mean |difference| of the generation reward's logit
+    (``oscillation_logit``: the swing on the scale of the reward model, so that a world at
+    base rate 0.9 and the balanced control world, whose probabilities respond ~2.8x more
+    to the same logit change, are compared on equal terms)."""
     f0 = cfg.first_trained
     out: dict[str, dict[str, float]] = {}
     for name, df in frame.groupby("policy", sort=False):
@@ -199,6 +219,8 @@ def summarize_bandit(frame: pd.DataFrame, cfg: BanditScenario) -> dict[str, dict
         wp = per_generation(df, "window_positive_rate")
         trained = er[f0:]
         diffs = np.diff(trained, axis=0)
+        logit = np.log(np.clip(trained, 1e-9, 1 - 1e-9) / np.clip(1 - trained, 1e-9, 1))
+        ldiffs = np.diff(logit, axis=0)
         stats = {
             "reward": per_generation(df, "reward").mean(axis=0),
             "expected_reward": er.mean(axis=0),
@@ -214,6 +236,8 @@ def summarize_bandit(frame: pd.DataFrame, cfg: BanditScenario) -> dict[str, dict
                                       else np.zeros(trained.shape[1])),
             "max_drop": (np.maximum(-diffs, 0.0).max(axis=0) if len(diffs)
                          else np.zeros(trained.shape[1])),
+            "oscillation_logit": (np.abs(ldiffs).mean(axis=0) if len(ldiffs)
+                                  else np.zeros(trained.shape[1])),
         }
         row: dict[str, float] = {}
         for key, vals in stats.items():
@@ -234,39 +258,84 @@ def _remedy_damps(remedy: str, reproduced: bool, note: str = "") -> C.Claim:
         f"{remedy}-damps-oscillation",
         f"{remedy} damps the oscillation (|Δ| <= 0.75 x SquareCB's)", REMEDY_SOURCE,
         C.ratio(remedy, "oscillation_amplitude", "squarecb"), "<=", 0.75,
-        not_reproduced=() if reproduced else ("*",), note=note,
+        not_reproduced=() if reproduced else ("*",), note=note, rule="most_seeds",
     )
 
 
 _REWEIGHT_NOTE = (
-    "importance weighting and class re-weighting do not damp the oscillation on this world "
-    "(their amplitude is about SquareCB's or larger)"
+    "importance weighting and class re-weighting do not damp the oscillation on this world: "
+    "amplitude ratio to SquareCB's 1.50 [1.12, 1.88] (ipw, 0 of 5 seeds <= 0.75) and "
+    "0.97 [0.60, 1.34] (class balance, 1 of 5 seeds), 5 seeds x 4 replicates"
 )
 CLAIMS = (
     C.Claim(
         "squarecb-first-generation-beats-uniform",
         "SquareCB's first trained generation beats uniform by >= 0.03", SOURCE,
-        C.diff("squarecb", "first_reward", "uniform", "reward"), ">=", 0.03,
+        C.diff("squarecb", "first_reward", "uniform", "reward"), ">=", 0.03, rule="pooled",
     ),
     C.Claim(
         "squarecb-later-generation-drops",
         "a later SquareCB generation is worse than the one before by >= 0.01", SOURCE,
-        C.value("squarecb", "max_drop"), ">=", 0.01,
+        C.value("squarecb", "max_drop"), ">=", 0.01, rule="pooled",
     ),
     C.Claim(
         "squarecb-oscillates",
         "SquareCB's mean |Δ| per generation is >= 2 x uniform's (the noise floor)", SOURCE,
-        C.ratio("squarecb", "oscillation_amplitude", "uniform"), ">=", 2.0,
+        C.ratio("squarecb", "oscillation_amplitude", "uniform"), ">=", 2.0, rule="most_seeds",
     ),
     C.Claim(
         "greedy-window-imbalance-grows",
         "greedy's training window grows more imbalanced (positive rate +0.03 or more)",
-        SOURCE, C.value("greedy", "imbalance_growth"), ">=", 0.03,
+        SOURCE, C.value("greedy", "imbalance_growth"), ">=", 0.03, rule="pooled",
     ),
     C.Claim(
         "squarecb-window-imbalance-grows",
         "squarecb's training window grows more imbalanced (positive rate +0.03 or more)",
-        SOURCE, C.value("squarecb", "imbalance_growth"), ">=", 0.03,
+        SOURCE, C.value("squarecb", "imbalance_growth"), ">=", 0.03, rule="pooled",
+    ),
+    # isolation (issue 13.4): each learner against its own noise floor on the stationary,
+    # class-balanced control world (``balanced_floor``). Ratios of noisy amplitudes ->
+    # "most_seeds"; a mean difference of entropies -> "pooled". The swing is stated on both
+    # scales: on the logit scale (the reward model's own units) the imbalance triples it;
+    # on the probability scale it does not grow, because the same policy change moves a
+    # probability near 0.9 ~2.7x less than one near 0.67. Pooled numbers: 5 seeds x 4
+    # replicates (``looplab claims bandit-payments-isolated --seeds 0..4 --set
+    # replicates=4``).
+    *(C.Claim(
+        f"imbalance-drives-{p}-swing",
+        f"{p}'s generation-to-generation swing (logit) is >= 1.5 x its own swing on the "
+        "class-balanced world (the imbalance, not retraining noise, drives it)", SOURCE,
+        C.ratio(p, "oscillation_logit", f"{p}@balanced"), ">=", 1.5, rule="most_seeds",
+    ) for p in ("squarecb", "greedy", "epsilon_greedy")),
+    *(C.Claim(
+        f"imbalance-drives-{p}-swing-probability",
+        f"{p}'s swing in expected reward (probability scale) is >= 1.5 x its own swing on "
+        "the class-balanced world", SOURCE,
+        C.ratio(p, "oscillation_amplitude", f"{p}@balanced"), ">=", 1.5, rule="most_seeds",
+        not_reproduced=("*",), note=note,
+    ) for p, note in (
+        ("squarecb", "on the probability scale SquareCB swings about as much on the balanced "
+         "world: ratio 1.55 [0.41, 2.68] pooled, >= 1.5 on 2 of 5 seeds (0.57, 1.18, 1.86, "
+         "1.17, 2.97)"),
+        ("greedy", "on the probability scale greedy swings about as much on the balanced "
+         "world: ratio 1.18 [0.59, 1.77], >= 1.5 on 2 of 5 seeds"),
+        ("epsilon_greedy", "on the probability scale epsilon-greedy swings LESS at base rate "
+         "0.9 than on the balanced world: ratio 0.79 [0.66, 0.92], 0 of 5 seeds"),
+    )),
+    C.Claim(
+        "squarecb-explores-more-than-greedy",
+        "at the paper's settings SquareCB's propensities carry >= 0.05 nats more entropy "
+        "than greedy's (its exploration differs from greedy's)", SOURCE,
+        C.diff("squarecb", "propensity_entropy", "greedy"), ">=", 0.05, rule="pooled",
+    ),
+    C.Claim(
+        "squarecb-swings-more-than-greedy",
+        "SquareCB's swing (logit) is >= 1.5 x greedy's", SOURCE,
+        C.ratio("squarecb", "oscillation_logit", "greedy"), ">=", 1.5, rule="most_seeds",
+        not_reproduced=("*",),
+        note="SquareCB swings as much as greedy, not more: ratio 1.02 [0.74, 1.31] pooled, "
+        "0 of 5 seeds >= 1.5; it explores (+0.167 nats of propensity entropy over greedy's "
+        "0) yet earns the same (mean reward 0.912 vs 0.911)",
     ),
     _remedy_damps("squarecb+older", True),
     _remedy_damps("squarecb+uniform5", True),

@@ -22,7 +22,12 @@ from looplab.policies.ofs import OFS
 from looplab.policies.primal_dual import PrimalDualUCB
 from looplab.policies.ucb import UCB
 from looplab.stats import mean_ci
-from looplab.worlds.lending import GroupShareMonitor, LendingConfig, LendingWorld
+from looplab.worlds.lending import (
+    GroupShareMonitor,
+    LendingConfig,
+    LendingWorld,
+    QualificationMonitor,
+)
 from looplab.worlds.lending_oracle import steady_state_sweep
 
 STEADY_FRAC = 0.2  # "steady state" = the last 20% of rounds
@@ -108,6 +113,8 @@ def run_lending(cfg: LendingScenario, progress: ProgressHook | None = None) -> p
             RegretMonitor(sweep.oracle_reward),
             GroupShareMonitor(),
         ]
+        if cfg.world.dynamic:
+            monitors.append(QualificationMonitor())
         res = run(
             world, policy, BanditFeedback(signals=("residuals",)), monitors,
             cfg.rounds, cfg.replicates, cfg.seed, progress=progress,
@@ -120,9 +127,22 @@ def run_lending(cfg: LendingScenario, progress: ProgressHook | None = None) -> p
 
 def summarize_lending(frame: pd.DataFrame, rounds: int) -> dict[str, dict[str, float]]:
     """Per policy: means and 95% intervals across replicates of reward, steady reward,
-    cumulative violation, final group-B share, cumulative regret and steady gap to oracle."""
+    cumulative violation, final group-B share, cumulative regret and steady gap to oracle.
+
+    With an ``oracle`` arm in the frame, also ``excess_violation``: the policy's cumulative
+    violation minus the oracle's on the same replicate instance. The oracle plays one
+    feasible fixed threshold, so its violation is pure sampling noise (a round's observed
+    DP gap exceeds epsilon by chance); the excess is the violation the policy's learning
+    adds on top of that floor (on German Credit the floor is most of the raw figure).
+    With qualification dynamics, also each group's mean score at the last round
+    (``final_score_mean_a``/``_b``) and the change of group B's since round 0."""
     steady_start = int(rounds * (1 - STEADY_FRAC))
     out: dict[str, dict[str, float]] = {}
+    floor = None
+    if "oracle" in set(frame["policy"]):
+        o = frame[(frame["policy"] == "oracle") & (frame["round"] == rounds - 1)]
+        floor = o.set_index("replicate").sort_index()["cum_violation"].to_numpy()
+    dynamic = "score_mean_b" in frame.columns
     for name, df in frame.groupby("policy", sort=False):
         per_rep = df.groupby("replicate")
         last = df[df["round"] == rounds - 1].set_index("replicate").sort_index()
@@ -137,6 +157,13 @@ def summarize_lending(frame: pd.DataFrame, rounds: int) -> dict[str, dict[str, f
                 steady["oracle_reward"].mean() - steady["reward"].mean()
             ).to_numpy(),
         }
+        if floor is not None:
+            stats["excess_violation"] = last["cum_violation"].to_numpy() - floor
+        if dynamic:
+            first = df[df["round"] == 0].set_index("replicate").sort_index()
+            stats["final_score_mean_a"] = last["score_mean_a"].to_numpy()
+            stats["final_score_mean_b"] = last["score_mean_b"].to_numpy()
+            stats["score_shift_b"] = (last["score_mean_b"] - first["score_mean_b"]).to_numpy()
         row: dict[str, float] = {}
         for key, vals in stats.items():
             m, lo, hi = mean_ci(vals)
@@ -146,27 +173,60 @@ def summarize_lending(frame: pd.DataFrame, rounds: int) -> dict[str, dict[str, f
 
 
 SOURCE = "Du 2025, Optimistic Feasible Search (arXiv 2512.22313)"
+# Notes carry the pooled evidence of 5 seeds x 8 replicates x 10,000 rounds (``looplab
+# claims lending-synthetic lending-german lending-compas lending-dynamics --seeds 0..4
+# --set replicates=8``): mean [95% t-interval over seeds].
+# Pass rules: a comparison of means (a reward difference, a gap that must lie within a
+# band) is decided on the pooled interval over seeds; a ratio of two noisy figures, whose
+# mean over seeds is dominated by its worst seed, must hold on >= 80% of the seeds.
 CLAIMS = (
     C.Claim(
         "ofs-more-reward-than-primal-dual",
         "OFS earns more reward than primal-dual", SOURCE,
-        C.diff("ofs", "reward", "primal_dual"), ">=", 0.0,
+        C.diff("ofs", "reward", "primal_dual"), ">=", 0.0, rule="pooled",
         not_reproduced=("*",),
         note="primal-dual (eta = 1/sqrt(T)) earns more reward than OFS because it keeps "
-        "violating the DP constraint early on",
+        "violating the DP constraint: OFS - primal-dual = -0.0136 [-0.0139, -0.0133] "
+        "(synthetic), +0.0001 [-0.0010, +0.0011] (german), -0.0155 [-0.0166, -0.0144] "
+        "(compas), -0.0173 [-0.0178, -0.0168] (dynamics)",
     ),
     C.Claim(
         "ofs-violation-half",
         "OFS cumulative violation <= 0.5 x UCB's and primal-dual's", SOURCE,
         C.worst_ratio("ofs", "cum_violation", ("ucb", "primal_dual")), "<=", 0.5,
+        rule="most_seeds",
         not_reproduced=("lending-german",),
-        note="on German Credit (age groups) OFS's cumulative violation is ~0.5x UCB's but "
-        "~0.64x primal-dual's: even the oracle accrues ~99 from sampling noise there",
+        note="on German Credit (age groups) the worst ratio is 0.71 [0.57, 0.85], <= 0.5 on 0 "
+        "of 5 seeds: the oracle itself accrues 120 of OFS's 128 from sampling noise; in "
+        "excess of that floor OFS's violation is 0.13x the others' (ofs-excess-violation-half)",
+    ),
+    C.Claim(
+        "ofs-excess-violation-half",
+        "OFS violation in excess of the oracle's noise floor <= 0.5 x UCB's and primal-dual's",
+        SOURCE,
+        C.worst_ratio("ofs", "excess_violation", ("ucb", "primal_dual")), "<=", 0.5,
+        rule="most_seeds",
     ),
     C.Claim(
         "ofs-near-oracle",
         "OFS steady-state reward within 0.003 of the oracle's", SOURCE,
-        C.value("ofs", "steady_gap_to_oracle"), "abs<=", 0.003,
+        C.value("ofs", "steady_gap_to_oracle"), "abs<=", 0.003, rule="pooled",
+        not_reproduced=("lending-german",),
+        note="German Credit: gap +0.0021 [+0.0009, +0.0034]; within 0.003 on 4 of 5 seeds "
+        "(seed 1: 0.0031) but the pooled interval's upper end passes the margin",
+    ),
+    C.Claim(
+        "dynamics-move-group-b-score",
+        "with qualification dynamics, OFS's loop moves group B's mean score by >= 0.01 "
+        "(the constraint's feasible set moves with the loop)",
+        "Liu et al. 2018, Delayed Impact of Fair Machine Learning (ICML)",
+        C.custom((("ofs", "score_shift_b"),), abs, "|OFS group-B score shift|"),
+        ">=", 0.01, rule="pooled",
+        not_reproduced=("lending-dynamics",),
+        note="OFS keeps acceptance near the oracle's threshold, where repayments and "
+        "defaults balance: group B's score moves by +0.0047 [-0.0054, +0.0148] (>= 0.01 on "
+        "1 of 5 seeds); the dynamics do bite for primal-dual (-0.040) and UCB, which lifts "
+        "group A's scores and earns 0.70 a round; OFS's claims hold on this world as well",
     ),
 )
 
@@ -190,6 +250,7 @@ FAMILY = Family(
         ("cum. violation", "cum_violation"),
         ("final share B", "final_share_b"),
         ("regret vs oracle", "regret"),
+        ("excess violation", "excess_violation"),
     ),
     panels=(
         ("reward", "reward per round (rolling mean)", True),
@@ -199,7 +260,7 @@ FAMILY = Family(
     policies=POLICIES,
     worlds={
         "lending": "threshold lending; acceptance rates feed back into the applicant mix "
-        "(variants: synthetic, german, compas)",
+        "(variants: synthetic, german, compas; optional qualification dynamics)",
     },
     claims=CLAIMS,
 )

@@ -23,6 +23,30 @@ Defaults are the code's ``parameters.py``: ``news_loss = 1``, ``user_loss = 0.01
 ``disturb_ratio = 0.5``. As in that code, the user penalty compares *scores* computed with u
 and u' (``F.l1_loss(y_hat, distrub_users_y_hat)``), and both entropy terms enter with a plus
 sign.
+
+Line-by-line check against ``train_debias_double_align_epoch`` (commit 4bde9b8 of
+Yuqi-Zhou/Rec_SourceBias) and ``parameters.py``:
+- ``debias_news_loss = F.l1_loss(y_hat, disturb_news_y_hat)``: the mean over the batch's
+  B x (1 + negative_sampling_ratio) candidate scores of |x_c . u - R(x_c) . u|; here the
+  same sum divided by n = B * C.                                                    [same]
+- ``rewrite_text2vector``: an HGC item's rewrite is its LLM copy, an AIGC item's rewrite is
+  the LLM rewrite of the LLM text; the world's ``rewrites`` table is built the same way
+  (``looplab.worlds.recsys``: HGC -> AIGC copy, AIGC -> second rewrite).             [same]
+- ``random_choice = bernoulli(disturb_ratio)`` per history slot, the slot's vector replaced
+  by its rewrite where it is 1: ``rewrite_mask`` per (example, slot). The code also draws
+  for padded slots, whose vector is zero both ways; here padding has weight 0. [equivalent]
+- ``debias_users_loss = F.l1_loss(y_hat, distrub_users_y_hat)``: scores of the SAME
+  candidates under u and u'.                                                        [same]
+- ``reg_loss``/``random_reg_loss``: entropy of softmax over the user vector's dimensions,
+  averaged over the batch, both added with weight ``user_loss``.                     [same]
+- total ``CE + news_loss * news + user_loss * (users + reg + random_reg)``, with
+  news_loss = 1, user_loss = 0.01, disturb_ratio = 0.5.                               [same]
+Differences that remain, by design of this CPU re-implementation: the code's user encoder
+is a sequential network (BERT4Rec by default, dropout 0.2) over frozen BERT item vectors in
+768 dimensions; here a linear pooled encoder over 32-dimensional vectors
+(``looplab.policies.pooled_dot``), so the entropy term acts on 32 instead of 768 softmax
+components. The code reseeds torch with the same seed at every loop stage
+(``seed_torch(self.args.seed)``); here each stage continues one random stream.
 """
 
 from __future__ import annotations

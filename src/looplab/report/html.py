@@ -81,6 +81,9 @@ def build_report(path: str | Path, title: str | None = None) -> str:
                     ]
                     if kind.claims:
                         group["claims"] = check_claims(kind.claims, summary)
+                        seeds = sorted(gframe["seed"].unique())
+                        if len(seeds) > 1:
+                            group["claims"] = _seed_verdicts(kind, cfg, gframe, seeds, name)
             except Exception as exc:  # noqa: BLE001 - one bad group must not sink the report
                 group["error"] = f"summary unavailable: {type(exc).__name__}: {exc}"
             groups.append(group)
@@ -118,6 +121,26 @@ def _read_results(folder: Path) -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for bad files
         raise CorruptRunError(f"cannot read {folder / RESULTS_FILE}: {type(exc).__name__}; "
                               "delete that run folder or rerun it") from None
+
+
+def _seed_verdicts(kind: Any, cfg: Any, frame: pd.DataFrame, seeds: list[Any],
+                   scenario: str) -> list[dict[str, Any]]:
+    """Claims decided over the seeds of a group (each seed's runs summarised on their own),
+    with every seed's verdict, in the shape the template lists."""
+    from looplab.experiments.claims_run import claims_over_seeds, format_claim_row
+
+    summaries = [kind.summarize(frame[frame["seed"] == s], cfg) for s in seeds]
+    out = []
+    for rec in claims_over_seeds(kind.claims, scenario, summaries).to_dict(orient="records"):
+        cells = format_claim_row(rec)
+        per = ", ".join(f"seed {s}: {'held' if h else 'failed'}"
+                        for s, h in zip(seeds, rec["per_seed"], strict=True))
+        out.append({
+            "id": rec["claim"], "claim": rec["statement"], "held": rec["held"],
+            "detail": f"rule {rec['rule']}: held on {cells['held']} ({per}); pooled "
+            f"{cells['pooled']}, needs {cells['margin']}",
+        })
+    return out
 
 
 def _record(row: Any) -> dict[str, Any]:

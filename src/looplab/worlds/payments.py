@@ -18,6 +18,14 @@ per action, cannot represent C_a or q_a, so realizability fails as in the paper.
 Action 0 (no intervention) is always available; each other action is available with
 probability ``availability`` per transaction (dynamic action sets).
 
+``balanced = true`` is the control world for the oscillation claims: the same reward model
+with beta_0 = 0, so an authorization is as likely as a refusal (classes balanced: the
+training window's positive rate stays near 0.5 whatever the policy does, instead of
+drifting toward 1 as a policy improves at base rate 0.9). The world is stationary in both
+settings (the reward model is drawn once per replicate); what differs is only the class
+balance the learner's own choices produce, so a learner's swing on the balanced world is
+its retraining-noise floor.
+
 Defaults (K = 5, base rate 0.9, availability 0.7, 1000 transactions a day, effect sizes)
 follow what the Adyen paper describes (a few interventions, a high base authorization
 rate so successes dominate and the class imbalance it reports can arise, dynamic action
@@ -55,6 +63,7 @@ class PaymentsConfig(Params):
     action_effect: float = Field(0.5, ge=0.0, description="sd of linear action effects (logit)")
     interaction: float = Field(0.8, ge=0.0, description="sd of C_a, the unfittable interaction")
     nonlinearity: float = Field(0.4, ge=0.0, description="sd of q_a, the quadratic effect")
+    balanced: bool = Field(False, description="beta_0 = 0: balanced classes (control world)")
 
 
 @dataclass
@@ -91,7 +100,7 @@ class PaymentsWorld:
         c, S, K = self.config, replicates, self.config.n_actions
         rng = np.random.Generator(np.random.PCG64(seed))
         L = c.categorical_levels
-        beta0 = np.full(S, np.log(c.base_rate / (1 - c.base_rate)))
+        beta0 = np.full(S, 0.0 if c.balanced else np.log(c.base_rate / (1 - c.base_rate)))
         u = rng.normal(0.0, c.action_effect / 2, (S, K))
         u[:, 0] = 0.0  # the default action is the reference
         B = [rng.normal(0.0, c.action_effect, (S, K, lj)) for lj in L]

@@ -36,7 +36,12 @@ Variants: ``synthetic`` (latent users and items; a user's relevant items are the
 ``affinity_draws`` random items by theta_u . z_i, with theta_u = appeal * g + N(0, I/d)) and
 ``movielens`` (users, items and relevance from real MovieLens ratings: relevant = rated >=
 ``relevant_rating``; z = item factors of a rank-``dim`` SVD of the rating matrix, scaled
-to unit length like the synthetic vectors; g = the mean user factor; the held-out relevant
+to unit length like the synthetic vectors; g = the mean user factor; by default
+(``factorization = "per_replicate"``) every replicate factorises its own Bayesian
+bootstrap of the users (Rubin 1981: user row u weighted by w_u ~ Exp(1), so no item loses
+its ratings), i.e. its own "encoder"; with one shared factorisation the replicates differ
+only in the style direction and rewrite noise, are not independent draws of the
+experiment, and intervals over them are too narrow; the held-out relevant
 item is each user's latest, the history the ``history_length`` before it; random negatives
 exclude every item the user rated).
 
@@ -78,6 +83,11 @@ class RecsysConfig(Params):
     affinity_draws: int = Field(16, ge=1, description="synthetic only")
     appeal: float = Field(1.0, ge=0.0, description="synthetic only")
     relevant_rating: float = Field(4.0, gt=0.0, le=5.0, description="movielens only")
+    factorization: Literal["per_replicate", "shared"] = Field(
+        "per_replicate",
+        description="movielens only: each replicate's item vectors from its own "
+        "Bayesian-bootstrap factorisation, or one factorisation shared by all",
+    )
     candidates: int = Field(5, ge=2)
     history_length: int = Field(10, ge=1)
     impressions_per_user: int = Field(2, ge=1)
@@ -192,7 +202,13 @@ class RecsysWorld:
         cfg = self.config
         r = self._ratings
         assert r is not None
-        z, g = _factorize(r, cfg.dim)
+        if cfg.factorization == "shared":
+            z1, g1 = _factorize(r, cfg.dim)
+            z, g = np.broadcast_to(z1, (S, *z1.shape)), np.tile(g1, (S, 1))
+        else:
+            fits = [_factorize(r, cfg.dim, rng.exponential(1.0, r.n_users)) for _ in range(S)]
+            z = np.stack([f[0] for f in fits])
+            g = np.stack([f[1] for f in fits])
         positives, n_pos = _positive_lists(r, cfg.relevant_rating)
         keep = n_pos >= 2  # a held-out item and at least one to learn from
         positives, n_pos = positives[keep], n_pos[keep]
@@ -202,9 +218,7 @@ class RecsysWorld:
         rated = remap[r.user] >= 0
         U = len(users_kept)
         excluded = np.unique(_key(remap[r.user[rated]], r.item[rated], r.n_items))
-        vectors, rewrites = self._copies(
-            np.broadcast_to(z, (S, *z.shape)), self._style(np.tile(g, (S, 1)), rng), rng
-        )
+        vectors, rewrites = self._copies(z, self._style(g, rng), rng)
         return dict(
             vectors=vectors, rewrites=rewrites,
             positives=np.broadcast_to(positives, (S, *positives.shape)),
@@ -435,13 +449,18 @@ def _member(table: np.ndarray, keys: np.ndarray, n_keys: int) -> np.ndarray:
     return flat[pos] == q
 
 
-def _factorize(r, dim: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001 - Ratings
+def _factorize(
+    r, dim: int, user_weights: np.ndarray | None = None  # noqa: ANN001 - Ratings
+) -> tuple[np.ndarray, np.ndarray]:
     """Unit item vectors (I, dim) from a rank-``dim`` SVD of the user x item rating matrix
-    (0 = unrated), and the unit mean user factor (the appeal direction)."""
+    (0 = unrated), and the unit mean user factor (the appeal direction). With
+    ``user_weights`` (U,), user u's row is scaled by sqrt(w_u): the SVD of a weighted
+    (Bayesian-bootstrap) sample of users."""
     from scipy import linalg, sparse
     from threadpoolctl import threadpool_limits
 
-    R = sparse.csr_matrix((r.rating, (r.user, r.item)), shape=(r.n_users, r.n_items))
+    rating = r.rating if user_weights is None else r.rating * np.sqrt(user_weights[r.user])
+    R = sparse.csr_matrix((rating, (r.user, r.item)), shape=(r.n_users, r.n_items))
     if dim > min(R.shape):
         raise ValueError(f"dim ({dim}) must be at most {min(R.shape)} for movielens")
     # top singular pairs via the small users x users Gram matrix (far cheaper than an SVD
