@@ -343,10 +343,10 @@ def check_policy(
         _check_propensity(action, pn, "act")
         state, outcome = world.step(state, action, obs, w_rng)
         cstate, fb = channel.transmit(cstate, action, outcome, c_rng)
-        snap = copy.deepcopy((pstate, fb))
+        usnap = copy.deepcopy((pstate, fb))
         new_pstate = policy.update(pstate, fb)
-        _unchanged(snap[0], pstate, pn, "update", "policy state")
-        _unchanged(snap[1], fb, pn, "update", "feedback")
+        _unchanged(usnap[0], pstate, pn, "update", "policy state")
+        _unchanged(usnap[1], fb, pn, "update", "feedback")
         _require_replicate_axis(new_pstate, S, pn, "update", "policy state")
         trace.append((action, new_pstate))
         pstate = new_pstate
@@ -404,7 +404,8 @@ class _ReadLog(Mapping[str, Any]):
     """A read-only view of ``Outcome.truth`` that records which keys were read."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self._data, self.read = data, set()
+        self._data: Mapping[str, Any] = data
+        self.read: set[str] = set()
 
     def __getitem__(self, key: str) -> Any:
         self.read.add(key)

@@ -105,8 +105,12 @@ class StitchGrid:
 
     def dataset(self, rng: np.random.Generator) -> Dataset:
         """Family-1 and family-2 trajectories (actions recovered from the moves)."""
-        rows_s, rows_a, rows_s2, rows_t = [], [], [], []
-        starts, ends = [], []
+        rows_s: list[int] = []
+        rows_a: list[int] = []
+        rows_s2: list[int] = []
+        rows_t: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         n = self.config.trajectories
         pairs = [(int(rng.choice(self.left)), self.centre) for _ in range(n)]
         pairs += [(self.centre, int(rng.choice(self.right))) for _ in range(n)]
