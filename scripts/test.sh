@@ -14,4 +14,5 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   fi
 fi
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy  # pyproject [tool.mypy]: src/looplab with the pydantic plugin; zero errors
 .venv/bin/python -m pytest -q "$@"

@@ -32,7 +32,7 @@ class LoopVectorEnv(VectorEnv):
     ``reset(seed=k)`` gives the same episode as ``looplab.run(..., seed=k)`` would.
     """
 
-    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012  # gymnasium declares it a plain attribute
 
     def __init__(
         self, world: World, num_envs: int, horizon: int, signals: tuple[str, ...] = ()

@@ -148,7 +148,7 @@ class ContextualVectorEnv(LoopVectorEnv):
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
     """Replicate 0 of a one-replicate looplab vector env as a plain ``gymnasium.Env``."""
 
-    metadata: dict[str, Any] = {"render_modes": []}
+    metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012  # gymnasium.Env declares it a plain attribute
     render_mode = None
 
     def __init__(self, venv: LoopVectorEnv) -> None:

@@ -21,6 +21,7 @@ steps.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -119,7 +120,7 @@ class StitchGrid:
         for j, (a, b) in enumerate(pairs):
             path = self._path(a, b, side1 if j < n else side2, rng)
             starts.append(len(rows_s))
-            for s, s2 in zip(path[:-1], path[1:], strict=True):
+            for s, s2 in itertools.pairwise(path):
                 # the action that makes this move under the grid's dynamics (a blocked
                 # step only happens at the door, where up and down stay put)
                 hits = np.flatnonzero(self.next[s] == s2)
