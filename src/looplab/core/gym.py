@@ -32,7 +32,8 @@ class LoopVectorEnv(VectorEnv):
     ``reset(seed=k)`` gives the same episode as ``looplab.run(..., seed=k)`` would.
     """
 
-    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012  # gymnasium declares it a plain attribute
+    # a plain (not ClassVar) attribute, as gymnasium declares it
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
 
     def __init__(
         self, world: World, num_envs: int, horizon: int, signals: tuple[str, ...] = ()
