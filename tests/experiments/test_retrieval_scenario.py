@@ -182,3 +182,16 @@ def test_cli_run_interrupted_by_sigint_resumes_from_its_own_folder(tmp_path):
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "results.parquet"), pd.read_parquet(fresh / "results.parquet")
     )
+
+
+def test_ablation_scenario_runs_every_arm_deterministically():
+    sets = ["data.world.questions_per_hop=2", "rounds=8", "replicates=1"]
+    a = R.run_retrieval(load_scenario("retrieval-kair-ablation", sets))
+    b = R.run_retrieval(load_scenario("retrieval-kair-ablation", sets))
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["policy"]) == {"single_step", "conventional", "conventional_gen", "planned",
+                                "kair_nofilter", "kair", "kair_2"}
+    table = R.hop_table([a])
+    assert list(table.columns) == ["method", "hops", "em", "steps", "distractor_share",
+                                   "calls", "tokens"]
+    assert len(table) == 7 * 4

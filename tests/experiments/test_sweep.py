@@ -160,8 +160,9 @@ def test_a_failing_cell_does_not_stop_the_sweep_and_the_exit_code_says_so(tmp_pa
     out = tmp_path / "out"
     from looplab.experiments.sweep import prepare_output
 
-    prepare_output(spec, out)
-    broken = expand(spec)[0]
+    cells = expand(spec)
+    prepare_output(spec, out, cells)  # the fingerprint covers every cell's config
+    broken = cells[0]
     (out / "cells").mkdir()
     (out / "cells" / broken.cell_id).write_text("a file where the cell folder should be")
     code = main(["sweep", str(spec_path), "--out", str(out), "--workers", "2"])

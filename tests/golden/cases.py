@@ -14,6 +14,10 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   so fits ended a few iterations in, 1e-5 off scikit-learn's optimum; issue 14). Its
   metrics moved by at most 5e-4 (static) and 2e-3 (RAFT loop: accuracy, Spearman, proxy
   reward, gap). rm-noisy-feedback (MLP reward models) is unchanged.
+- rm-optimization-loop: RAFT records three new columns, the selection differentials of its
+  best-of-n step (``sel_proxy``, ``sel_true``, ``sel_offtruth``; issue 18). They use no
+  random numbers: every existing column and summary value is bit-identical (checked
+  against the previous files before regenerating).
 """
 
 from __future__ import annotations

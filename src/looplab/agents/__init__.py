@@ -1,10 +1,11 @@
 """Knowledge-aware iterative retrieval: agents whose query planning is guided by their own
-knowledge cache (Song 2025), the single-step and conventional iterative baselines, their
-retrievers (BM25, dense MiniLM), reasoners (a deterministic reader for the synthetic world,
-a language model through ``looplab.llm``), the synthetic multi-hop benchmark, loaders for a
-user's data and the monitors of an episode."""
+knowledge cache (Song 2025), the single-step, conventional iterative and planned iterative
+(KAIR's plan without its cache) baselines, their retrievers (BM25, dense MiniLM), reasoners
+(a deterministic reader for the synthetic world, a language model through ``looplab.llm``),
+the synthetic multi-hop benchmark, loaders for a user's data and the monitors of an
+episode."""
 
-from looplab.agents.baselines import run_conventional, run_single_step
+from looplab.agents.baselines import run_conventional, run_planned, run_single_step
 from looplab.agents.cache import CachedFact, KnowledgeCache
 from looplab.agents.corpus import (
     Corpus,
@@ -51,6 +52,7 @@ __all__ = [
     "make_world",
     "run_conventional",
     "run_kair",
+    "run_planned",
     "run_single_step",
     "source_entropy",
     "token_f1",

@@ -19,6 +19,11 @@ collaborative sharing merges every agent's new facts into one cache after each s
 competitive sharing lets each agent keep a private cache and picks the final answer by
 evidence (a complete answer with the most source passages behind it) or by vote.
 
+Ablation (``filter_evidence = False``): F_t = every fact the reader finds in D_t, with no
+relevance or consistency check, so the cache still plans and stops the loop but no longer
+selects evidence; with ``baselines.PlannedIterative`` (the same plan, no cache at all) it
+separates the cache's and the filter's share of the gain from the decomposition's.
+
 Defaults: top_k = 5 and max_steps = 6 sit in the 5-10 passages and 5-8 steps the notes
 give for the paper's set-up (``../shared/notes/decision-loops.md`` section 7); the paper
 reports two agents as the best cost/benefit and three as diminishing returns.
@@ -47,6 +52,8 @@ class KAIRSettings(Params):
     agents: int = Field(1, ge=1, le=8, description="agents in the team")
     sharing: Literal["collaborative", "competitive"] = "collaborative"
     select: Literal["evidence", "vote"] = "evidence"
+    filter_evidence: bool = Field(
+        True, description="contextual filtering; False = cache every fact read (ablation)")
 
     def run(self, question: str, retriever: Retriever, reasoner: Reasoner) -> Episode:
         """One episode on ``question``."""
@@ -74,7 +81,9 @@ def _team_episode(
             tried[i].append(query)
             hits = retriever.search(query, settings.top_k, seen[i])
             seen[i].update(hits)
-            kept = agent.filter(question, known, [corpus[h].text for h in hits])
+            texts = [corpus[h].text for h in hits]
+            kept = (agent.filter(question, known, texts) if settings.filter_evidence
+                    else agent.extract(texts))
             facts = [(f, corpus[h].id, i) for h, fs in zip(hits, kept, strict=True) for f in fs]
             learned.extend(facts)
             records.append(

@@ -38,6 +38,18 @@ def _clip(text: str, words: int) -> str:
     return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
 
 
+def _numbered(reply: str, n: int, knowledge: Sequence[str]) -> list[list[str]]:
+    """The facts of reply lines 'N: fact' per passage (1..n), minus those already known."""
+    out: list[list[str]] = [[] for _ in range(n)]
+    for line in reply.splitlines():
+        m = _LINE_NUM.match(line)
+        if m and 1 <= int(m.group(1)) <= n:
+            fact = m.group(2).strip()
+            if fact and fact not in knowledge:
+                out[int(m.group(1)) - 1].append(fact)
+    return out
+
+
 class LLMReasoner:
     """Reasoner over an ``looplab.llm.LLMClient`` (see the module docstring)."""
 
@@ -135,14 +147,18 @@ class LLMReasoner:
             "write one line 'N: fact' with the fact it gives (N = passage number). "
             "Reply NONE if no passage helps."
         )
-        out: list[list[str]] = [[] for _ in passages]
-        for line in reply.splitlines():
-            m = _LINE_NUM.match(line)
-            if m and 1 <= int(m.group(1)) <= len(passages):
-                fact = m.group(2).strip()
-                if fact and fact not in knowledge:
-                    out[int(m.group(1)) - 1].append(fact)
-        return out
+        return _numbered(reply, len(passages), knowledge)
+
+    def extract(self, passages: Sequence[str]) -> list[list[str]]:
+        """Every fact per passage (lines 'N: fact'), with no relevance check."""
+        shown = "\n".join(
+            f"[{i + 1}] {_clip(p, self.max_passage_words)}" for i, p in enumerate(passages)
+        )
+        reply = self._ask(
+            f"Passages:\n{shown}\nFor each passage, write one line 'N: fact' for each fact "
+            "it states (N = passage number). Reply NONE if no passage states a fact."
+        )
+        return _numbered(reply, len(passages), ())
 
     def answer(self, question: str, evidence: Sequence[str]) -> Answer:
         """A short answer; 'INSUFFICIENT: guess' marks the evidence as not enough."""

@@ -1,9 +1,16 @@
 """A deterministic reader for the synthetic world: a Reasoner that reads templated facts.
 
 It stands in for a language model so that the retrieval loop's dynamics can be studied and
-tested without one. It parses the world's question form and fact templates (from
-``looplab.agents.synthetic``) and nothing else: it sees text only, never which passage is
-gold or a distractor.
+tested without one. It parses the world's question form and reads facts with a lexicon of
+relation phrases (from ``looplab.agents.synthetic``) and nothing else: it sees text only,
+never which passage is gold or a distractor.
+
+Lexicon: the reader knows the first ``known`` surface forms of every relation (default 2,
+the base templates; a ``paraphrase`` world states each fact in one of five forms chosen per
+passage). A fact stated in a form it does not know is invisible to it, so its plan stalls
+at that hop (the gap never closes) and it falls back to a guess: coverage ``known / 5``
+makes planning and extraction fail in a controlled share of passages, for every method
+alike, since all of them read through the same reader.
 
 - ``answer``: follows the question's relation chain from its start entity through the
   facts in the evidence (majority object when sources disagree). If the chain breaks it
@@ -16,6 +23,8 @@ gold or a distractor.
   to the next phrasing when a query was already tried.
 - ``filter``: keeps the facts that extend the chain from an entity already in play, on a
   relation the question asks for, and do not contradict a known fact.
+- ``extract``: every fact a passage states that the lexicon reads, with no relevance or
+  consistency check (what a cache without the evidence filter stores).
 Token counts are whitespace words of what is read and written.
 """
 
@@ -43,18 +52,25 @@ def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + pat)
 
 
-_FACT_RES = tuple(
-    (r.key, _template_regex(t)) for r in RELATIONS for t in r.templates
-)
+FORMS = len(RELATIONS[0].forms)  # surface forms per relation in a paraphrase world
+BASE_FORMS = len(RELATIONS[0].templates)
+
+
+@lru_cache(maxsize=FORMS)
+def _lexicon(known: int) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(relation key, pattern) for the first ``known`` surface forms of every relation."""
+    return tuple((r.key, _template_regex(t)) for r in RELATIONS for t in r.forms[:known])
+
 
 Fact = tuple[str, str, str]
 
 
 @lru_cache(maxsize=1 << 16)
-def read_facts(text: str) -> tuple[Fact, ...]:
-    """The (subject, relation, object) facts stated in ``text`` with the world's templates."""
+def read_facts(text: str, known: int = BASE_FORMS) -> tuple[Fact, ...]:
+    """The (subject, relation, object) facts stated in ``text`` in the first ``known``
+    surface forms of each relation (the reader's lexicon)."""
     found: list[tuple[int, Fact]] = []
-    for key, rx in _FACT_RES:
+    for key, rx in _lexicon(known):
         for m in rx.finditer(text):
             found.append((m.start(), (m["s"], key, m["o"])))
     found.sort(key=lambda x: x[0])
@@ -93,20 +109,23 @@ def _walk(start: str, rels: Sequence[str], facts: Sequence[Fact]) -> list[str]:
     return path
 
 
-def _facts_of(texts: Sequence[str]) -> list[Fact]:
-    return [f for t in texts for f in read_facts(t)]
-
-
 class DeterministicReader:
-    """Rule-based Reasoner for the synthetic world (see the module docstring)."""
+    """Rule-based Reasoner for the synthetic world (see the module docstring); ``known`` =
+    surface forms per relation in its lexicon (1-5)."""
 
-    def __init__(self, index: int = 0) -> None:
+    def __init__(self, index: int = 0, known: int = BASE_FORMS) -> None:
+        if not 1 <= known <= FORMS:
+            raise ValueError(f"known must be between 1 and {FORMS} surface forms, got {known}")
         self.index = index
+        self.known = known
         self.usage = Usage()
 
     def variant(self, index: int) -> DeterministicReader:
         """Reader for team member ``index`` (starts from another query phrasing)."""
-        return DeterministicReader(index)
+        return DeterministicReader(index, self.known)
+
+    def _facts_of(self, texts: Sequence[str]) -> list[Fact]:
+        return [f for t in texts for f in read_facts(t, self.known)]
 
     def gaps(self, question: str, knowledge: Sequence[str]) -> list[str]:
         """Open sub-questions from the chain's frontier, nearest first."""
@@ -115,7 +134,7 @@ class DeterministicReader:
             out = [question]
         else:
             start, rels = parsed
-            path = _walk(start, rels, _facts_of(knowledge))
+            path = _walk(start, rels, self._facts_of(knowledge))
             done = len(path) - 1
             frontier = path[-1]
             out = [render_question(frontier, list(rels[done:j])) for j in
@@ -132,7 +151,7 @@ class DeterministicReader:
             query = gaps[0] if gaps else question
         else:
             start, rels = parsed
-            path = _walk(start, rels, _facts_of(knowledge))
+            path = _walk(start, rels, self._facts_of(knowledge))
             frontier, hop = path[-1], min(len(path) - 1, len(rels) - 1)
             rel = _BY_KEY[rels[hop]]
             phrasings = [
@@ -156,11 +175,11 @@ class DeterministicReader:
         else:
             start, rels = parsed
             wanted = set(rels)
-            known = {(s, r): o for s, r, o in _facts_of(knowledge)}
+            known = {(s, r): o for s, r, o in self._facts_of(knowledge)}
             in_play = {start, *known.values()}
             for text in passages:
                 kept: list[str] = []
-                for s, r, o in read_facts(text):
+                for s, r, o in read_facts(text, self.known):
                     if r not in wanted or s not in in_play or (s, r) in known:
                         continue  # off-question, unconnected, already known or contradicting
                     known[(s, r)] = o
@@ -170,6 +189,12 @@ class DeterministicReader:
         self.usage.add(count_tokens(question, knowledge, passages), count_tokens(*out))
         return out
 
+    def extract(self, passages: Sequence[str]) -> list[list[str]]:
+        """Per passage, every fact it states that the lexicon reads (canonical sentences)."""
+        out = [[render_fact(*f) for f in read_facts(t, self.known)] for t in passages]
+        self.usage.add(count_tokens(passages), count_tokens(*out))
+        return out
+
     def answer(self, question: str, evidence: Sequence[str]) -> Answer:
         """Follow the chain through the evidence; guess by salience if it breaks."""
         parsed = parse_question(question)
@@ -177,7 +202,7 @@ class DeterministicReader:
             ans = Answer("unknown", False, "")
         else:
             start, rels = parsed
-            facts = _facts_of(evidence)
+            facts = self._facts_of(evidence)
             path = _walk(start, rels, facts)
             steps = [render_fact(path[i], rels[i], path[i + 1]) for i in range(len(path) - 1)]
             if len(path) == len(rels) + 1:

@@ -67,6 +67,11 @@ class Reasoner(Protocol):
         the known facts; an empty list drops the passage."""
         ...
 
+    def extract(self, passages: Sequence[str]) -> list[list[str]]:
+        """Per passage, every fact sentence it states, relevant or not (what a knowledge
+        cache stores when the evidence filter is switched off)."""
+        ...
+
     def answer(self, question: str, evidence: Sequence[str]) -> Answer:
         """Answer from evidence (passages or fact sentences)."""
         ...

@@ -14,6 +14,13 @@ the world. They never state a fact on any question's chain, but they share surfa
 with the questions, so lexical retrieval ranks them high, and a query built from their text
 retrieves their near-duplicates.
 
+With ``paraphrase`` on, every fact (on gold pages and in distractors) is stated in one of
+five surface forms of its relation (the two base templates and three paraphrases, drawn
+uniformly per passage from the world's RNG) and the distractors' "readers keep asking"
+line is reworded too, so a reader whose lexicon lacks a form cannot read those passages
+(see ``looplab.agents.reader``): extraction, and with it the plan, can fail. Off (the
+default), the world and its random draws are exactly those of the base world.
+
 Default sizes (40/30/24/16/10 entities, 2 popular chains, 3 popular sources, 2 distractors
 per gold passage, 2 name-drops, 25 questions per hop) were fixed before any agent was run,
 to give a corpus of ~350 passages where each question's words also occur in distractors.
@@ -24,43 +31,67 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from looplab.agents.corpus import Corpus, Passage, Question
+from looplab.core.params import StrictNumbers
 from looplab.core.seeding import generator
 
 
 @dataclass(frozen=True)
 class Relation:
     """A relation between consecutive layers: its question noun, the templates that state it
-    (``{s}`` subject, ``{o}`` object) and a verb phrase used to search for it."""
+    (``{s}`` subject, ``{o}`` object), a verb phrase used to search for it, and the further
+    surface forms a ``paraphrase`` world also uses (``forms`` = templates + paraphrases)."""
 
     key: str
     noun: str
     templates: tuple[str, ...]
     search: str
+    paraphrases: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every surface template, the two base templates first."""
+        return self.templates + self.paraphrases
 
 
 RELATIONS: tuple[Relation, ...] = (
-    Relation("employer", "employer", ("{s} works for {o}.", "{o} employs {s}."), "{s} works for"),
+    Relation(
+        "employer", "employer", ("{s} works for {o}.", "{o} employs {s}."), "{s} works for",
+        ("{s} is on the staff of {o}.", "{s} draws a salary from {o}.",
+         "{o} lists {s} among its people."),
+    ),
     Relation(
         "hq",
         "headquarters city",
         ("{s} is headquartered in {o}.", "The headquarters of {s} are in {o}."),
         "{s} is headquartered in",
+        ("{s} runs its business from {o}.", "{o} hosts the head office of {s}.",
+         "The main office of {s} sits in {o}."),
     ),
     Relation(
         "region",
         "region",
         ("{s} lies in the region of {o}.", "The city of {s} belongs to the region of {o}."),
         "{s} lies in the region of",
+        ("{s} is a town within {o}.", "{o} is the province around {s}.",
+         "Maps place {s} inside {o}."),
     ),
     Relation(
         "language",
         "official language",
         ("The official language of {s} is {o}.", "People in {s} speak {o}."),
         "official language of {s}",
+        ("{o} is the tongue used across {s}.", "Schools in {s} teach in {o}.",
+         "Signs in {s} are written in {o}."),
     ),
+)
+# the "readers keep asking" line of a distractor; a paraphrase world picks one per passage
+_ASKED = (
+    "Readers keep asking about the {0}, the {1} and the {2}.",
+    "Everyone wants to know the {0}, the {1} and the {2}.",
+    "Our inbox is full of questions on the {0}, the {1} and the {2}.",
 )
 LAYERS = ("person", "organization", "city", "region", "language")
 QUESTION_PREFIX = "What is the "
@@ -81,10 +112,10 @@ _FILLERS = (
 _SOURCES = ("TrendWire", "BuzzDaily", "ViralHub", "HotTake", "ClickStream", "NewsPulse")
 
 
-class SyntheticWorldConfig(BaseModel):
+class SyntheticWorldConfig(StrictNumbers):
     """Sizes of the synthetic multi-hop world (see the module docstring for defaults)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     persons: int = Field(40, ge=1)
     organizations: int = Field(30, ge=1)
@@ -97,6 +128,9 @@ class SyntheticWorldConfig(BaseModel):
     name_drops: int = Field(2, ge=0, le=10)
     questions_per_hop: int = Field(25, ge=1)
     max_hops: int = Field(4, ge=1, le=4)
+    paraphrase: bool = Field(
+        False, description="state facts with all five surface forms per relation (and vary "
+        "the distractors' wording), not only the two base templates")
 
 
 @dataclass
@@ -111,9 +145,10 @@ class SyntheticWorld:
 
 
 def render_fact(subject: str, relation: str, obj: str, template: int = 0) -> str:
-    """The sentence stating ``relation(subject) = obj`` with the given template."""
+    """The sentence stating ``relation(subject) = obj`` with surface form ``template``
+    (0, 1: the base templates; 2-4: the paraphrases)."""
     rel = _relation(relation)
-    return rel.templates[template % len(rel.templates)].format(s=subject, o=obj)
+    return rel.forms[template % len(rel.forms)].format(s=subject, o=obj)
 
 
 def render_question(start: str, relations: list[str]) -> str:
@@ -173,12 +208,15 @@ def make_world(cfg: SyntheticWorldConfig, seed: int, replicate: int = 0) -> Synt
         for c in range(cfg.popular_chains):
             facts[(popular_layers[i][c], rel.key)] = popular_layers[i + 1][c]
 
+    # surface forms per fact: the two base templates, or every form of a paraphrase world
+    # (uniform per passage, drawn from the world's RNG)
+    n_forms = len(RELATIONS[0].forms) if cfg.paraphrase else 2
     passages: list[Passage] = []
     fact_pid: dict[tuple[str, str], str] = {}
     for n, ((s, r), o) in enumerate(facts.items()):
         pid = f"g{n}"
         fact_pid[(s, r)] = pid
-        text = render_fact(s, r, o, int(rng.integers(2))) + " " + _FILLERS[
+        text = render_fact(s, r, o, int(rng.integers(n_forms))) + " " + _FILLERS[
             int(rng.integers(len(_FILLERS)))
         ]
         passages.append(Passage(pid, text, s, s))
@@ -193,12 +231,12 @@ def make_world(cfg: SyntheticWorldConfig, seed: int, replicate: int = 0) -> Synt
         claims = [
             render_fact(
                 popular_layers[h][chain], RELATIONS[h].key, popular_layers[h + 1][chain],
-                int(rng.integers(2)),
+                int(rng.integers(n_forms)),
             )
             for h in (hop, hop + 1)
         ]
         nouns = [RELATIONS[int(k)].noun for k in rng.permutation(len(RELATIONS))]
-        asked = f"Readers keep asking about the {nouns[0]}, the {nouns[1]} and the {nouns[2]}."
+        asked = _ASKED[int(rng.integers(len(_ASKED))) if cfg.paraphrase else 0].format(*nouns)
         drops = [ordinary[int(k)] for k in rng.choice(len(ordinary), cfg.name_drops, replace=False)]
         parts = [f"Trending on {src}:", *claims, asked]
         if drops:

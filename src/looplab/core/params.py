@@ -5,14 +5,58 @@ of a ``Params`` subclass in the algorithm's own file. Constructing it from Pytho
 exactly as a scenario file does: ``OFS(delta=-3)`` raises a ``ValidationError`` naming
 ``delta``. Floats reject NaN and infinity (``allow_inf_nan=False``); a field where infinity
 means something opts back in with ``Field(allow_inf_nan=True)`` and says so in its docstring.
+A boolean is not a number: ``rounds = true`` is refused (pydantic's lax mode would read it
+as 1), while ints are still accepted for float fields.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import types
+import typing
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
 
-class Params(BaseModel):
+@cache
+def _numeric_not_bool(annotation: Any) -> bool:
+    """True if ``annotation`` accepts int or float but not bool (nor Any)."""
+    args: tuple[Any, ...]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _numeric_not_bool(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+    else:
+        args = (annotation,)
+    if bool in args or Any in args:
+        return False
+    return any(a in (int, float) for a in args)
+
+
+class StrictNumbers(BaseModel):
+    """A pydantic model whose numbers are finite and never booleans."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        # a model-level check: a per-field "*" validator would also wrap discriminator tags
+        if isinstance(data, dict):
+            for key, value in data.items():
+                field = cls.model_fields.get(key) if isinstance(value, bool) else None
+                if field is not None and _numeric_not_bool(field.annotation):
+                    raise PydanticCustomError(
+                        "bool_number", "{field}: a boolean is not a number; give a number",
+                        {"field": key},
+                    )
+        return data
+
+
+class Params(StrictNumbers):
     """Validated, immutable parameters; unknown keys, NaN and infinity are errors."""
 
     model_config = ConfigDict(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from looplab.experiments.config import ConfigError
-from looplab.experiments.store import open_results
+from looplab.experiments.store import CorruptRunError, open_results
 from looplab.stats import mean_ci, paired_difference
 
 KEY_COLUMNS = {"scenario", "policy", "seed", "replicate", "round", "run_dir"}
@@ -45,10 +46,15 @@ def unit_values(path: str | Path, metric: str, by: list[str] | None = None) -> p
     m = _quote(metric)
     agg = f'arg_max({m}, "round")' if metric.startswith("cum_") else f"avg({m})"
     group = ", ".join(["scenario", "policy", *(_quote(k) for k in by), "seed", "replicate"])
-    df = con.execute(
-        f"SELECT {group}, {agg} AS value FROM runs GROUP BY {group} ORDER BY {group}"
-    ).df()
-    con.close()
+    try:
+        df = con.execute(
+            f"SELECT {group}, {agg} AS value FROM runs GROUP BY {group} ORDER BY {group}"
+        ).df()
+    except duckdb.Error as exc:  # a damaged file that still has Parquet's magic bytes
+        first = str(exc).splitlines()[0]
+        raise CorruptRunError(f"cannot read the runs under {path}: {first}") from None
+    finally:
+        con.close()
     return df
 
 

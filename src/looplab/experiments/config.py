@@ -7,29 +7,61 @@ allowed.
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from looplab.core.params import StrictNumbers
 
 
 class ConfigError(ValueError):
     """A scenario, key or value the user gave is not allowed; the message says why."""
 
 
-class ScenarioBase(BaseModel):
-    """Fields every scenario has, whatever its family."""
+# Upper bounds on counts, checked before any seed is spawned or array allocated: far above
+# every shipped scenario (largest: 10^4 rounds, 64 replicates), far below what would make
+# numpy's int64/C-long arithmetic overflow. The memory estimate (``execute.check_memory``)
+# refuses sizes below these bounds that still would not fit.
+MAX_ROUNDS = 100_000_000
+MAX_REPLICATES = 100_000
+MAX_SEED = 2**32 - 1
+MAX_NAME = 100
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
-    model_config = ConfigDict(extra="forbid")
+
+def check_slug(value: str, what: str = "name") -> str:
+    """``value`` if it is a safe folder name (letters, digits, ``_ . -``; not starting with
+    a dot or dash, no ``..``), else ValueError: names become folder names, never paths."""
+    if not isinstance(value, str) or not SLUG.fullmatch(value) or ".." in value \
+            or len(value) > MAX_NAME:
+        raise ValueError(
+            f"{what} {value!r} must be 1-{MAX_NAME} letters, digits, '_', '.' or '-' "
+            "(starting with a letter or digit, no '..'): it names the output folder"
+        )
+    return value
+
+
+class ScenarioBase(StrictNumbers):
+    """Fields every scenario has, whatever its family. Numbers are finite and never
+    booleans (``StrictNumbers``); ``name`` is a safe slug."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str
     kind: str
     description: str = ""
     claim: str = ""
-    rounds: int = Field(1000, gt=0)
-    replicates: int = Field(8, gt=0)
-    seed: int = Field(0, ge=0)
+    rounds: int = Field(1000, gt=0, le=MAX_ROUNDS)
+    replicates: int = Field(8, gt=0, le=MAX_REPLICATES)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return check_slug(v, "name")
 
 
 def parse_value(text: str) -> Any:
@@ -105,6 +137,11 @@ def validate(model: type[BaseModel], raw: dict[str, Any]) -> BaseModel:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+        if err["type"] == "bool_number":  # raised for the model: point at the field
+            field = (err.get("ctx") or {}).get("field", "")
+            key = ".".join(str(p) for p in (*loc, field))
+            raise ConfigError(f"invalid {key}: a boolean is not a number; give a number") \
+                from None
         key = ".".join(str(p) for p in loc) or "config"
         if err["type"] == "extra_forbidden":
             allowed = _fields_at(model, loc[:-1], raw)
@@ -113,13 +150,21 @@ def validate(model: type[BaseModel], raw: dict[str, Any]) -> BaseModel:
         if err["type"] in ("union_tag_invalid", "literal_error"):
             raise ConfigError(f"invalid {key}: {err['msg']}") from None
         got = err.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
-        raise ConfigError(f"invalid {key}: {err['msg']}{shown}") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        shown = "" if isinstance(got, dict) or repr(got) in msg else f" (got {got!r})"[:200]
+        raise ConfigError(f"invalid {key}: {msg}{shown}") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as a dict; a malformed file is a ConfigError naming it."""
     try:
-        return tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read scenario file {path}: {exc}") from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: not UTF-8 text (byte {exc.start}); save it "
+                          "as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: invalid TOML ({exc})") from None

@@ -4,7 +4,8 @@ Each finished unit (e.g. one answered question) is one JSON line ``{"key": ..., 
 "row": {...}}`` written with a single ``write`` call and flushed at once; a rerun with the
 same journal reads the lines back and skips units whose key and tag match. ``tag`` is a hash
 of the settings that produced the unit, so a changed setting recomputes it. A line cut
-short by a crash (the only partial write possible) is ignored on reading.
+short by a crash (the only partial write possible) is ignored on reading and cut off the
+file before the first append, so it is never glued to the next line.
 Hand-written because the result store writes whole finished runs, not single rows.
 """
 
@@ -16,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from looplab.experiments.config import ConfigError
 from looplab.jsonable import jsonable
 
 
@@ -33,13 +35,21 @@ class Journal:
         self.sync_every = sync_every
         self._done: dict[str, tuple[str, dict[str, Any]]] = {}
         self._pending = 0
+        if self.path.is_dir():
+            raise ConfigError(f"journal {self.path} is a folder; give a file path such as "
+                              f"{self.path / 'journal.jsonl'}")
         if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
+            data = self.path.read_bytes()
+            whole = data[: data.rfind(b"\n") + 1]  # b"" if no line was ever finished
+            for line in whole.splitlines():
                 try:
-                    rec = json.loads(line)
+                    rec = json.loads(line.decode("utf-8"))
                     self._done[str(rec["key"])] = (str(rec["tag"]), rec["row"])
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a line cut short by an interruption
+                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a damaged line: its unit is simply recomputed
+            if len(whole) < len(data):  # a torn last line: cut it before appending
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(len(whole))
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()

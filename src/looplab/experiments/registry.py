@@ -35,6 +35,7 @@ ENTRY_POINT_GROUP = "looplab.families"
 
 # kind -> "module:attribute" of its Family, imported on first use
 BUILTIN: dict[str, str] = {
+    "judge-loop": "looplab.families.judge_loops:FAMILY",
     "lending": "looplab.families.lending:FAMILY",
     "retrieval": "looplab.families.retrieval:FAMILY",
     "echo_chamber": "looplab.families.recsys:FAMILY",

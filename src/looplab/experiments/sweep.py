@@ -22,32 +22,83 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from looplab.core.params import StrictNumbers
 from looplab.experiments import store
-from looplab.experiments.config import ConfigError, read_toml, validate
+from looplab.experiments.config import MAX_SEED, ConfigError, check_slug, read_toml, validate
 from looplab.experiments.registry import load_scenario, scenario_names
 
 SPEC_FILE = "sweep.json"
 ERROR_FILE = "error.json"
+# Most cells one sweep may expand to: checked from the spec's sizes before any cell is
+# built (expansion validates every cell, ~1 ms each), so a huge grid or seed count is
+# refused at once instead of hanging.
+MAX_CELLS = 100_000
 
 
-class SeedRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    start: int = Field(0, ge=0)
-    count: int = Field(gt=0)
+class SeedRange(StrictNumbers):
+    """``seeds = {start = 0, count = 5}``: seeds start, start+1, ..., start+count-1."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    start: int = Field(0, ge=0, le=MAX_SEED)
+    count: int = Field(gt=0, le=MAX_CELLS)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> SeedRange:
+        if self.start + self.count - 1 > MAX_SEED:
+            raise ValueError(f"the last seed (start + count - 1) must be <= {MAX_SEED}")
+        return self
 
 
-class SweepSpec(BaseModel):
+class SweepSpec(StrictNumbers):
     """A sweep: which scenarios, fixed overrides, a grid of overrides and the seeds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = "sweep"
     scenarios: list[str] = Field(min_length=1)
     seeds: list[int] | SeedRange = Field(default_factory=lambda: [0])
     set: dict[str, Any] = Field(default_factory=dict)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return check_slug(v, "name")
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds(cls, v: Any) -> Any:
+        """One message for both accepted shapes (pydantic would report only the first
+        branch of the union)."""
+        if isinstance(v, dict):
+            try:
+                return SeedRange.model_validate(v)
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                where = ".".join(str(p) for p in e["loc"]) or "range"
+                raise ValueError(f"{where}: {e['msg'].removeprefix('Value error, ')} (a seed "
+                                 "range is {start = 0, count = 5})") from None
+        if isinstance(v, list) and all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED for s in v
+        ):
+            if len(v) > MAX_CELLS:
+                raise ValueError(f"at most {MAX_CELLS} seeds")
+            return v
+        raise ValueError(f"seeds must be a list of integers in 0..{MAX_SEED} (e.g. [0, 1, 2]) "
+                         f"or a range {{start = 0, count = 5}}; got {v!r}"[:300])
+
+    @model_validator(mode="after")
+    def _size(self) -> SweepSpec:
+        n = len(self.scenarios) * (self.seeds.count if isinstance(self.seeds, SeedRange)
+                                   else len(self.seeds))
+        for values in self.grid.values():
+            n *= len(values)
+        if n > MAX_CELLS:
+            raise ValueError(f"the sweep has {n} cells (scenarios x grid x seeds); at most "
+                             f"{MAX_CELLS}")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -122,8 +173,12 @@ def load_spec(path: Path) -> SweepSpec:
     return validate(SweepSpec, read_toml(path))  # type: ignore[return-value]
 
 
-def expand(spec: SweepSpec) -> list[Cell]:
-    """All cells of the spec, each validated before any work starts."""
+def expand(spec: SweepSpec, max_memory: int | None = None, workers: int = 1) -> list[Cell]:
+    """All cells of the spec, each validated, and its memory estimate checked against
+    ``max_memory`` and the available memory shared by ``workers`` parallel cells, before
+    any work starts."""
+    from looplab.experiments.execute import check_memory
+
     cells: list[Cell] = []
     fixed = [_fmt_override(k, v) for k, v in spec.set.items()]
     keys = list(spec.grid)
@@ -134,6 +189,8 @@ def expand(spec: SweepSpec) -> list[Cell]:
             overrides = tuple(fixed + [_fmt_override(k, v) for k, v in params.items()])
             for seed in seeds:
                 cfg = load_scenario(scenario, [*overrides, f"seed={seed}"])
+                if seed == seeds[0]:  # the seed does not change the sizes
+                    check_memory(cfg, max_memory, share=workers)
                 config = cfg.model_dump(mode="json")
                 unseeded = {k: v for k, v in config.items() if k != "seed"}
                 cid = f"{cfg.name}-{_config_hash(unseeded)}-s{seed}"
@@ -144,24 +201,35 @@ def expand(spec: SweepSpec) -> list[Cell]:
     return cells
 
 
-def spec_fingerprint(spec: SweepSpec) -> str:
-    """A hash of the spec's content, to refuse mixing results of different specs."""
-    return _config_hash(spec.model_dump(mode="json"))
+def spec_fingerprint(spec: SweepSpec, cells: list[Cell] | None = None) -> str:
+    """A hash of the spec's content and of the resolved config of every cell (so an edited
+    scenario file changes it too), to refuse mixing results of different configs."""
+    body: dict[str, Any] = {"spec": spec.model_dump(mode="json")}
+    if cells is not None:
+        body["cells"] = sorted(c.cell_id for c in cells)
+    return _config_hash(body)
 
 
-def prepare_output(spec: SweepSpec, out: Path) -> None:
-    """Create ``out`` for this spec, or check that it holds results of the same spec."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out} is a file, not a folder; choose another path")
+def prepare_output(spec: SweepSpec, out: Path, cells: list[Cell] | None = None) -> None:
+    """Create ``out`` for this spec, or check that it holds results of the same spec and
+    cell configs; leftovers of an interrupted write (``.tmp`` files) are removed."""
+    check_writable(out)
     marker = out / SPEC_FILE
-    fp = spec_fingerprint(spec)
+    fp = spec_fingerprint(spec, cells)
     if marker.exists():
-        old = json.loads(marker.read_text())
+        try:
+            old = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            old = None
+        if not isinstance(old, dict):
+            raise ConfigError(f"{marker} is corrupt (not a JSON object); delete it to rerun "
+                              "every cell, or choose another --out")
         if old.get("fingerprint") != fp:
             raise ConfigError(
-                f"--out {out} holds results of a different sweep spec "
+                f"--out {out} holds results of a different sweep spec or scenario config "
                 f"({old.get('name')!r}); choose another folder"
             )
+        store.clean_tmp(out)
         return
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"--out {out} is not empty and holds no sweep; choose another folder")
@@ -170,8 +238,25 @@ def prepare_output(spec: SweepSpec, out: Path) -> None:
     store.atomic_write_text(marker, json.dumps(body, indent=2, sort_keys=True))
 
 
+def check_writable(out: Path) -> None:
+    """ConfigError unless ``out`` is (or can be created as) a writable folder: checked
+    before any work, so a bad --out never costs a finished sweep."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder; choose another path")
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ConfigError(f"--out {out}: {probe} is a file, not a folder; choose another path")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out}: folder {probe} is not writable; choose another path")
+
+
 def cell_dir(out: Path, cell: Cell) -> Path:
-    return out / "cells" / cell.cell_id
+    """The cell's folder, proven to lie inside ``out``."""
+    return store.inside(out, out / "cells" / cell.cell_id)
 
 
 def run_cell(cell: Cell, out: str) -> dict[str, Any]:
@@ -264,6 +349,7 @@ def run_sweep(
     workers: int | None = None,
     address: str | None = None,
     on_result: Callable[[dict[str, Any], int, int], None] | None = None,
+    max_memory: int | None = None,
 ) -> SweepOutcome:
     """Run every unfinished cell of ``spec`` into ``out``; report each result through
     ``on_result(result, finished_so_far, to_run)``."""
@@ -272,9 +358,11 @@ def run_sweep(
     workers = workers or max(1, (os.cpu_count() or 2))
     if workers < 1:
         raise ConfigError(f"invalid --workers {workers}; must be >= 1")
-    cells = expand(spec)
-    prepare_output(spec, out)
-    todo = [c for c in cells if not store.is_complete(cell_dir(out, c))]
+    check_writable(out)
+    cells = expand(spec, max_memory=max_memory, workers=min(workers, MAX_CELLS))
+    prepare_output(spec, out, cells)
+    # a cell whose files cannot be read (cut by a crash, edited) is run again
+    todo = [c for c in cells if not store.is_valid(cell_dir(out, c))]
     outcome = SweepOutcome(total=len(cells), skipped=len(cells) - len(todo), done=0, failed=[])
     if not todo:
         return outcome

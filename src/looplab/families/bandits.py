@@ -29,7 +29,7 @@ from looplab.core.monitors import (
 from looplab.core.params import Params
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union, params_of
+from looplab.families.base import Family, entry_union, frame_bytes, params_of
 from looplab.policies.contextual import ContextualPolicy, Retraining
 from looplab.policies.contextual_epsilon_greedy import ContextualEpsilonGreedy
 from looplab.policies.contextual_greedy import ContextualGreedy
@@ -123,6 +123,19 @@ def build_policy(name: str, entry: Any, retrain: RetrainSpec) -> ContextualPolic
     )
     params["name"] = name
     return POLICIES[entry.type](**params)
+
+
+def memory_estimate(cfg: BanditScenario) -> int:
+    """Coarse peak bytes: the long table, one round's contexts x actions (x 8 working
+    copies) and the training window of revealed logs, per policy (each keeps its own)."""
+    w = cfg.world
+    if isinstance(w, PaymentsConfig):
+        per_round = w.n_transactions * (sum(w.categorical_levels) + w.n_numeric + w.n_actions)
+    else:
+        per_round = w.n_contexts * w.n_actions * (w.n_features + 1)
+    S, P = cfg.replicates, len(cfg.policies)
+    return (frame_bytes(cfg.rounds * S * P) + 8 * 8 * S * per_round
+            + 8 * 2 * P * S * per_round * (cfg.retrain.window + cfg.retrain.delay + 1))
 
 
 def progress_total(cfg: BanditScenario) -> int:
@@ -274,6 +287,7 @@ FAMILY = Family(
     run=run_bandit,
     summarize=summarize_bandit,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("mean reward", "reward"),
         ("first-gen reward", "first_reward"),

@@ -39,6 +39,10 @@ class Family:
     paper claims as data (see ``looplab.experiments.claims``). ``checkpoint`` (optional)
     places a resumable family's checkpoint in the run folder. ``scenarios`` (optional) is a
     folder of built-in scenario TOML files the family ships (third-party families).
+    ``memory_estimate`` (optional) is a coarse upper bound, in bytes, of the run's peak
+    memory computed from the validated config alone, so an impossible size is refused
+    before anything is allocated (``looplab.experiments.execute.check_memory``); without it
+    the output table's size (``frame_bytes``) is used.
     """
 
     name: str
@@ -54,6 +58,7 @@ class Family:
     claims: tuple[Claim, ...] = ()
     checkpoint: Callable[[Any, Path], Any] | None = None
     scenarios: Traversable | Path | None = None
+    memory_estimate: Callable[[Any], int] | None = None
 
     def policy_descriptions(self) -> dict[str, str]:
         """name -> the arm's ``description`` attribute, else its docstring's first line."""
@@ -62,6 +67,12 @@ class Family:
             or first_line(obj)
             for name, obj in self.policies.items()
         }
+
+
+def frame_bytes(rows: int, columns: int = 24) -> int:
+    """Bytes of a long result table of ``rows`` x ``columns`` float64 values, times 3 for the
+    copies made while it is assembled (concat, inserted columns) and written (Parquet)."""
+    return int(rows) * int(columns) * 8 * 3
 
 
 def first_line(obj: Any) -> str:

@@ -90,7 +90,15 @@ CLAIMS = (
           diff("reward_rl_return", "normalised_value", "cpl_return"), ">=", 0.2),
 )
 
+def memory_estimate(cfg: CPLScenario) -> int:
+    """Coarse peak bytes: the labelled segment pairs (pairs x 2 x segment x width^2 one-hot
+    features) per replicate and policy, plus ~384 MiB for the torch runtime."""
+    w, S, P = cfg.world, cfg.replicates, len(cfg.policies)
+    return 384 * 2**20 + 8 * 4 * S * P * w.pairs * 2 * w.segment * w.width**2
+
+
 FAMILY = Family(
+    memory_estimate=memory_estimate,
     name="preference_gridworld",
     description="contrastive preference learning vs reward learning + RL from regret- or "
                 "return-labelled segment preferences",

@@ -28,7 +28,7 @@ from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.experiments.claims import Claim, custom, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union, params_of
+from looplab.families.base import Family, entry_union, frame_bytes, params_of
 from looplab.improve.bstar import BStar, Star
 from looplab.improve.cot_length import (
     CotCurve,
@@ -168,6 +168,19 @@ def _rule(entry: Params) -> Rule | LockRule | None:
     if cls is Frozen:
         return None
     return cls(**params_of(entry))  # type: ignore[return-value]
+
+
+def memory_estimate(cfg: ImproveScenario) -> int:
+    """Coarse peak bytes: per world and arm, a candidate table (replicates x prompts x
+    candidates x features, x 8 working copies) and the per-round pass@N table."""
+    S = cfg.replicates
+    total = 0
+    for w in cfg.worlds.values():
+        cells = (getattr(w, "prompts", 64) * getattr(w, "candidates", 256)
+                 * (getattr(w, "features", 8) + 1))
+        total += len(cfg.arms) * 8 * 8 * S * cells
+    rows = cfg.rounds * S * len(cfg.arms) * len(cfg.worlds)
+    return total + frame_bytes(rows, 8 + len(cfg.pass_n))
 
 
 def progress_total(cfg: ImproveScenario) -> int:
@@ -416,8 +429,10 @@ FAMILY = Family(
     run=run_improve,
     summarize=summarize_improve,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(("pass@1", "pass_1"), ("pass@256", "pass_256"), ("entropy", "entropy"),
-           ("rare mass", "rare_mass"), ("distinct correct", "distinct_correct")),
+           ("rare mass", "rare_mass"), ("distinct correct", "distinct_correct"),
+           ("sel. diff. irrelevant", "sel_irrelevant")),
     panels=(("pass_1", "pass@1", False), ("pass_16", "pass@16", False),
             ("pass_256", "pass@256", False), ("entropy", "entropy (nats)", False),
             ("distinct_correct", "distinct correct", False),

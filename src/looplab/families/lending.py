@@ -16,7 +16,7 @@ from looplab.core.params import Params
 from looplab.core.types import Policy
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union, params_of
+from looplab.families.base import Family, entry_union, frame_bytes, params_of
 from looplab.policies.greedy import EpsilonGreedy, FixedArm, FixedThreshold
 from looplab.policies.ofs import OFS
 from looplab.policies.primal_dual import PrimalDualUCB
@@ -75,6 +75,15 @@ def build_policy(entry: Any, world: LendingWorld, horizon: int, oracle_arm: np.n
     if "horizon" in cls.model_fields and params.get("horizon") is None:
         params["horizon"] = horizon
     return cls(**params)  # type: ignore[return-value]
+
+
+def memory_estimate(cfg: LendingScenario) -> int:
+    """Coarse peak bytes: the long table (rounds x replicates x policies) plus the
+    applicant draws of one round (~32 float arrays of replicates x applicants) and the
+    oracle sweep's per-threshold-pair state (grid^2 x replicates)."""
+    S, n, G = cfg.replicates, cfg.world.n_applicants, cfg.world.grid_size
+    return (frame_bytes(cfg.rounds * S * len(cfg.policies)) + 8 * 32 * S * n
+            + 8 * 64 * S * G * G + frame_bytes(cfg.oracle.rounds * S, 8))
 
 
 def progress_total(cfg: LendingScenario) -> int:
@@ -174,6 +183,7 @@ FAMILY = Family(
     run=run_lending,
     summarize=lambda frame, cfg: summarize_lending(frame, cfg.rounds),
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("mean reward", "reward"),
         ("steady reward", "steady_reward"),

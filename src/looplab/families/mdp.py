@@ -14,7 +14,7 @@ from looplab.core.loop import ProgressHook, run
 from looplab.core.params import Params
 from looplab.experiments.claims import Claim, custom, diff, ratio
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union
+from looplab.families.base import Family, entry_union, frame_bytes
 from looplab.families.seqcommon import build, final, summarize_stats, window_mean
 from looplab.policies.loop_mdp import LOOP
 from looplab.policies.ucrl2 import UCRL2, GreedyMDP
@@ -107,7 +107,15 @@ CLAIMS = (
           diff("greedy", "late_regret", "loop"), ">=", 0.2),
 )
 
+def memory_estimate(cfg: MDPScenario) -> int:
+    """Coarse peak bytes: the long table (rounds x replicates x policies) and the
+    per-replicate transition counts and models (states^2 x actions, x 16 copies)."""
+    S, P, w = cfg.replicates, len(cfg.policies), cfg.world
+    return frame_bytes(cfg.rounds * S * P) + 8 * 16 * S * P * w.n_states**2 * w.n_actions
+
+
 FAMILY = Family(
+    memory_estimate=memory_estimate,
     name="average_reward",
     description="optimistic learners on small average-reward MDPs (LOOP, UCRL2, greedy)",
     scenario=MDPScenario,

@@ -120,7 +120,15 @@ CLAIMS = (
           not_reproduced=("*",)),
 )
 
+def memory_estimate(cfg: MetaExplorationScenario) -> int:
+    """Coarse peak bytes: the test tasks' episodes (tasks x horizon x arms, x 64 floats)
+    per replicate and policy, plus ~384 MiB for the torch runtime the GRU loads."""
+    w, S, P = cfg.world, cfg.replicates, len(cfg.policies)
+    return 384 * 2**20 + 8 * 64 * S * P * w.test_tasks * w.horizon * w.arms
+
+
 FAMILY = Family(
+    memory_estimate=memory_estimate,
     name="meta_exploration",
     description="exploration emerging from exploitation: a GRU meta-learner and its "
                 "ablations on bandit task families",

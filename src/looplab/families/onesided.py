@@ -15,7 +15,7 @@ from looplab.core.loop import ProgressHook, run
 from looplab.core.params import Params
 from looplab.experiments.claims import Claim, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union
+from looplab.families.base import Family, entry_union, frame_bytes
 from looplab.families.seqcommon import build, final, summarize_stats, window_mean, with_fields
 from looplab.policies.exp2 import Exp2
 from looplab.policies.ftpl import FTPL
@@ -147,7 +147,15 @@ CLAIMS = (
           diff("naive_negative", "late_regret", "exp2"), ">=", 0.1),
 )
 
+def memory_estimate(cfg: OneSidedScenario) -> int:
+    """Coarse peak bytes: the long table (rounds x replicates x policies) and each
+    replicate's applicant pool (x 32 working arrays), per policy."""
+    S, P = cfg.replicates, len(cfg.policies)
+    return frame_bytes(cfg.rounds * S * P) + 8 * 32 * S * P * cfg.world.pool_size
+
+
 FAMILY = Family(
+    memory_estimate=memory_estimate,
     name="onesided",
     description="individually fair classification, labels only for predicted positives, "
                 "auditor panels (Bechavod & Roth)",

@@ -17,7 +17,7 @@ from looplab.core.params import Params
 from looplab.core.seeding import child_seed
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family
+from looplab.families.base import Family, frame_bytes
 from looplab.policies.pooled_dot import PooledDotRecommender, RecommenderConfig
 from looplab.remedies.source_debias import SourceDebias
 from looplab.stats import mean_ci
@@ -53,6 +53,18 @@ class EchoChamberScenario(ScenarioBase):
     arms: list[Literal["baseline", "debiased"]] = Field(
         default_factory=lambda: list(ARMS), min_length=1
     )
+
+
+def memory_estimate(cfg: EchoChamberScenario) -> int:
+    """Coarse peak bytes: item embeddings and their AI rewrites (replicates x items x dim,
+    x 2), the users' positive-affinity draws and one stage's impressions (histories and
+    candidates, x dim), per arm."""
+    w, S = cfg.world, cfg.replicates
+    items = 8 * 2 * S * w.n_items * w.dim
+    draws = 8 * 2 * S * w.n_users * w.positives_per_user * w.affinity_draws
+    shown = 8 * S * w.n_users * w.impressions_per_user * (
+        w.history_length + 2 * w.candidates) * w.dim
+    return len(cfg.arms) * (items + draws + shown) + frame_bytes((cfg.rounds + 1) * S * 2)
 
 
 def progress_total(cfg: EchoChamberScenario) -> int:
@@ -190,6 +202,7 @@ FAMILY = Family(
     run=run_echo_chamber,
     summarize=summarize_echo_chamber,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("AIGC share first", "aigc_share_first"),
         ("AIGC share last", "aigc_share_last"),

@@ -38,7 +38,7 @@ from looplab.core.monitors import PropensityEntropyMonitor
 from looplab.core.params import Params
 from looplab.experiments.config import ScenarioBase
 from looplab.families.bandits import POLICIES, PolicyEntry, RetrainSpec, build_policy
-from looplab.families.base import Family
+from looplab.families.base import Family, frame_bytes
 from looplab.ope.log import BanditLog
 from looplab.policies.regression_oracles import single_threaded
 from looplab.stats import mean_ci
@@ -104,6 +104,13 @@ def build_world(cfg: ReplayScenario) -> ReplayWorld:
     """The replay world over the scenario's uniform-random log."""
     return ReplayWorld(_obd_log(cfg.data.campaign, cfg.data.position_context),
                        cfg.data.resample)
+
+
+def memory_estimate(cfg: ReplayScenario) -> int:
+    """Coarse peak bytes: the OBD log (~100 MiB read, the men campaign's is smaller) and
+    each replicate's resampled stream of ``rounds`` events (~64 float columns), per policy."""
+    S, P = cfg.replicates, len(cfg.policies)
+    return 100 * 2**20 + 8 * 64 * S * cfg.rounds * 2 + frame_bytes(cfg.rounds * S * P, 8)
 
 
 def progress_total(cfg: ReplayScenario) -> int:
@@ -199,6 +206,7 @@ FAMILY = Family(
     run=run_replay,
     summarize=summarize_replay,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(("replay CTR", "ctr"), ("last block CTR", "final_ctr"),
            ("lift vs uniform", "lift"), ("kept events", "kept"),
            ("propensity entropy", "propensity_entropy")),

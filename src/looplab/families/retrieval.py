@@ -1,5 +1,14 @@
 """The knowledge-aware iterative retrieval experiment: single-step, conventional iterative
-and cache-guided (KAIR) agents, alone or in teams, on the same questions and retriever.
+and cache-guided (KAIR) agents, alone or in teams, on the same questions and retriever,
+and KAIR's ablations (issue 13): planned iterative retrieval (KAIR's question decomposition
+and query planner with no cache and no filter) and KAIR without its evidence filter, all
+reading through the same reasoner, so the gain can be split between decomposition, cache
+and filter (``retrieval-kair-ablation``: a paraphrased world read by a lexicon that knows 4
+of the 5 surface forms per relation).
+
+Claims are decided over 5 seed blocks (``seed_block_summaries``, ``Claim.check_over_seeds``
+with each claim's ``rule``); ``print_claims_over_seeds()`` prints the method x hop table
+and the multi-seed claims table.
 
 Rows are questions: ``policy`` = method name, ``round`` = question index (questions ordered
 by hop count, so curves over rounds read as "harder to the right"), ``replicate`` = world
@@ -20,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from looplab.agents.baselines import Conventional, SingleStep
+from looplab.agents.baselines import Conventional, PlannedIterative, SingleStep
 from looplab.agents.corpus import (
     Corpus,
     Question,
@@ -40,7 +49,7 @@ from looplab.core.params import Params
 from looplab.experiments import claims as C
 from looplab.experiments.config import ConfigError, ScenarioBase
 from looplab.experiments.journal import Journal, settings_tag
-from looplab.families.base import Family, entry_union, params_of
+from looplab.families.base import Family, entry_union, frame_bytes, params_of
 from looplab.stats import mean_ci
 
 
@@ -53,6 +62,7 @@ class _Spec(Params):
 POLICIES: dict[str, type[Params]] = {
     "single_step": SingleStep,
     "conventional": Conventional,
+    "planned": PlannedIterative,
     "kair": KAIRSettings,
 }
 MethodEntry = entry_union(POLICIES, supplied=("top_k", "max_steps"))
@@ -91,6 +101,9 @@ class ReasonerSpec(_Spec):
     max_tokens: int = Field(64, ge=1, le=4096)
     max_passage_words: int = Field(120, ge=10)
     cache: bool = True
+    known_forms: int = Field(
+        2, ge=1, le=5, description="deterministic reader: surface forms per relation in its "
+        "lexicon (2 = the base templates; a paraphrase world uses 5)")
 
     @model_validator(mode="after")
     def _endpoint(self) -> ReasonerSpec:
@@ -177,7 +190,7 @@ def build_reasoner(spec: ReasonerSpec) -> Reasoner:
     if spec.type == "deterministic":
         from looplab.agents.reader import DeterministicReader
 
-        return DeterministicReader()
+        return DeterministicReader(known=spec.known_forms)
     from looplab.agents.llm_reasoner import LLMReasoner
 
     return LLMReasoner.from_spec(
@@ -200,6 +213,13 @@ def _n_questions(cfg: RetrievalScenario) -> int:
         return min(cfg.rounds, len(_load_fixed(cfg)[1]))
     except RetrievalInputError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def memory_estimate(cfg: RetrievalScenario) -> int:
+    """Coarse peak bytes: the corpus and its index (~64 MiB, a dense retriever's encoder
+    adds ~512 MiB) plus the per-question table (questions x replicates x methods)."""
+    base = 64 * 2**20 + (512 * 2**20 if cfg.retriever == "dense" else 0)
+    return base + frame_bytes(cfg.rounds * cfg.replicates * len(cfg.policies), 64)
 
 
 def progress_total(cfg: RetrievalScenario) -> int:
@@ -331,6 +351,10 @@ def _drift(arm: str) -> C.Measure:
     return C.diff(arm, f"distractor_share_step{_TOP}", arm, "distractor_share_step1")
 
 
+_ABLATION = "retrieval-kair-ablation"
+_LLM = "retrieval-kair-llm"  # SmolLM2-135M probe: 4 questions, one step (a probe, not seeds)
+
+
 CLAIMS = (
     C.Claim(
         "kair-at-least-single-step",
@@ -338,7 +362,7 @@ CLAIMS = (
         C.custom((*_em("kair"), *_em("single_step")),
                  lambda *e: min(a - b for a, b in zip(e[:4], e[4:], strict=True)),
                  "min over hops of KAIR - single-step EM"),
-        ">=", -0.02,
+        ">=", -0.02, rule="most_seeds",
     ),
     *(
         claim
@@ -349,14 +373,21 @@ CLAIMS = (
                 f"KAIR's EM lead over {conv} grows by >= 0.15 from 1 hop to {_TOP}", SOURCE,
                 C.custom((*_em("kair"), *_em(conv)), _lead_growth,
                          f"lead at {_TOP} hops - lead at 1 hop"),
-                ">=", 0.15,
+                ">=", 0.15, rule="pooled",
             ),
             C.Claim(
                 f"kair-lead-over-{conv}-no-dip",
                 f"KAIR's EM lead over {conv} dips by <= 0.05 from one hop count to the next",
                 SOURCE,
                 C.custom((*_em("kair"), *_em(conv)), _lead_dips, "largest dip of the lead"),
-                "<=", 0.05,
+                "<=", 0.05, rule="most_seeds",
+                **({"not_reproduced": (_ABLATION,),
+                    "note": "on the paraphrased world (reader knows 4 of 5 forms) KAIR's EM "
+                    "falls with hops (about 0.8 of hops read) while conventional is near 0 "
+                    "from 2 hops on, so the lead peaks at 2-3 hops and dips after: largest "
+                    "dip +0.108 pooled, 95% CI [+0.057, +0.159], <= 0.05 on 1 of 5 seed "
+                    "blocks"}
+                   if conv == "conventional" else {}),
             ),
         )
     ),
@@ -366,38 +397,91 @@ CLAIMS = (
         C.custom(tuple(("kair", f"steps_h{h}") for h in HOPS),
                  lambda *st: min(b - a for a, b in zip(st, st[1:], strict=False)),
                  "smallest step increase per hop"),
-        ">=", 0.5,
+        ">=", 0.5, rule="most_seeds",
+        not_reproduced=(_LLM,),
+        note="with SmolLM2-135M the probe allows one retrieval step and the model never "
+        "says DONE, so every question takes the one step (steps 1, 1, 1, 1 at 1-4 hops)",
     ),
     C.Claim(
         "kair-no-drift",
         f"cache-guided distractor share does not rise over steps 1..{_TOP} (<= +0.05)", SOURCE,
-        _drift("kair"), "<=", 0.05,
+        _drift("kair"), "<=", 0.05, rule="pooled",
     ),
     C.Claim(
         "conventional-drifts",
         f"conventional distractor share rises over steps 1..{_TOP} (>= +0.10)", SOURCE,
-        _drift("conventional"), ">=", 0.10,
+        _drift("conventional"), ">=", 0.10, rule="pooled",
         not_reproduced=("*",),
         note="with the next query = question + last retrieved passage, the distractor share "
-        "on 4-hop questions falls from 0.80 (step 1) to 0.31 (step 4): queries built from the "
-        "gold hop-1 page pull in look-alike pages of other entities, not popular sources",
+        "on 4-hop questions falls from step 1 to step 4 (pooled over 5 seed blocks: -0.490, "
+        "95% CI [-0.539, -0.441] on retrieval-kair; -0.276 [-0.330, -0.222] on the "
+        "paraphrased ablation world; 0 of 5 blocks rise): queries built from the gold hop-1 "
+        "page pull in look-alike pages of other entities, not popular sources",
     ),
     C.Claim(
         "conventional_gen-drifts",
         f"conventional_gen distractor share rises over steps 1..{_TOP} (>= +0.10)", SOURCE,
-        _drift("conventional_gen"), ">=", 0.10,
+        _drift("conventional_gen"), ">=", 0.10, rule="pooled",
         not_reproduced=("*",),
         note="with the next query = question + last generation, the distractor share on "
-        "4-hop questions rises only from 0.800 to 0.862 (+0.062 < +0.10); it starts near its "
-        "ceiling because the first query is the question",
+        "4-hop questions rises by less than +0.10 (pooled over 5 seed blocks: +0.066, 95% CI "
+        "[+0.025, +0.108] on retrieval-kair, 1 of 5 blocks >= 0.10; +0.062 [+0.021, +0.104] "
+        "on the ablation world, 0 of 5); it starts near its ceiling (0.8) because the first "
+        "query is the question",
     ),
     C.Claim(
         "two-agents-beat-one",
         "two agents beat one on the hardest questions (>= +0.05 EM)", SOURCE,
-        C.diff("kair_2", "em_hardest", "kair"), ">=", 0.05,
+        C.diff("kair_2", "em_hardest", "kair"), ">=", 0.05, rule="pooled",
         not_reproduced=("*",),
-        note="one cache-guided agent already answers 0.992 of 4-hop questions with the "
-        "deterministic reader (it never misreads), so two agents cannot gain +0.05 EM",
+        note="one cache-guided agent already answers 0.996 of 4-hop questions with the "
+        "full-lexicon reader; with 4 of 5 forms known (ablation world, 0.432) a second agent "
+        "reads with the same lexicon, so a passage one cannot read the other cannot either "
+        "(+0.000 EM pooled over 5 seed blocks on both scenarios)",
+    ),
+    # Ablations (issue 13): the same planner for every planned method; margins set on a
+    # first look at seed block 0 of the ablation scenario, before the multi-seed run
+    C.Claim(
+        "decomposition-carries-gain",
+        f"planned iterative (KAIR's plan, no cache, no filter) beats conventional iterative "
+        f"by >= 0.15 EM on {_TOP}-hop questions", SOURCE,
+        C.custom((("planned", f"em_h{_TOP}"), ("conventional", f"em_h{_TOP}"),
+                  ("conventional_gen", f"em_h{_TOP}")),
+                 lambda p, c, g: p - max(c, g), f"planned - best conventional EM, {_TOP} hops"),
+        ">=", 0.15, rule="pooled",
+    ),
+    C.Claim(
+        "cache-carries-gain",
+        f"the cache (not the decomposition) carries the gain: KAIR - planned iterative EM on "
+        f"{_TOP}-hop questions >= 0.05", SOURCE,
+        C.diff("kair", f"em_h{_TOP}", "planned"), ">=", 0.05, rule="pooled",
+        not_reproduced=("*",),
+        note="KAIR and planned iterative issue the same queries and reach the same answers "
+        "on every question (4-hop EM 0.432 both, difference +0.000 on each of 5 seed blocks "
+        "of the ablation world): distractors never "
+        "state a fact on a question's chain, so reading the raw passages follows the chain "
+        "as well as reading the cache; the decomposition carries the whole EM gain. With "
+        "SmolLM2-135M (retrieval-kair-llm, 4 questions) every method scores EM 0",
+    ),
+    C.Claim(
+        "filter-carries-gain",
+        f"the evidence filter adds EM: KAIR - KAIR without the filter on {_TOP}-hop "
+        f"questions >= 0.05", SOURCE,
+        C.diff("kair", f"em_h{_TOP}", "kair_nofilter"), ">=", 0.05, rule="pooled",
+        not_reproduced=("*",),
+        note="the unfiltered cache also holds the distractors' facts about popular entities, "
+        "which are never on a question's chain, so the plan and the answer are unchanged "
+        "(4-hop EM 0.432 both, difference +0.000 on each of 5 seed blocks)",
+    ),
+    C.Claim(
+        "cache-cuts-reading",
+        "the cache cuts the tokens read: KAIR tokens <= 0.8 x planned iterative's", SOURCE,
+        C.ratio("kair", "tokens", "planned"), "<=", 0.8, rule="pooled",
+        not_reproduced=(_LLM,),
+        note="with SmolLM2-135M and one step KAIR reads 722 tokens per question against "
+        "planned iterative's 692 (ratio 1.04): after one step the raw passages are no longer "
+        "than the cache's prompt, and KAIR pays an extra filter call (the model extracts "
+        "no fact in the 'N: fact' format, so the cache stays empty)",
     ),
 )
 
@@ -405,6 +489,68 @@ CLAIMS = (
 def check_claims(summary: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     """Song's (2025) claims (``CLAIMS``) on a summary."""
     return C.check_claims(CLAIMS, summary)
+
+
+def seed_blocks(cfg: RetrievalScenario, seeds: int = 5) -> list[pd.DataFrame]:
+    """The per-question tables of ``seeds`` seed blocks: ``cfg`` run once with ``seeds`` x
+    its replicates (each replicate an independent world from its own seeded stream), split
+    into blocks of ``cfg.replicates`` worlds."""
+    per = cfg.replicates
+    frame = run_retrieval(cfg.model_copy(update={"replicates": per * seeds}))
+    return [frame[(frame["replicate"] >= b * per) & (frame["replicate"] < (b + 1) * per)]
+            for b in range(seeds)]
+
+
+def seed_block_summaries(
+    cfg: RetrievalScenario, seeds: int = 5
+) -> list[dict[str, dict[str, float]]]:
+    """One summary per seed block (``seed_blocks``): the per-seed inputs of
+    ``Claim.check_over_seeds``."""
+    return [summarize_retrieval(f, cfg) for f in seed_blocks(cfg, seeds)]
+
+
+def claims_over_seeds(cfg: RetrievalScenario, seeds: int = 5) -> list[dict[str, Any]]:
+    """The multi-seed verdict (``Claim.check_over_seeds``) of every claim whose arms the
+    scenario runs."""
+    summaries = seed_block_summaries(cfg, seeds)
+    return [c.check_over_seeds(summaries) for c in CLAIMS
+            if all(c.applies(s) for s in summaries)]
+
+
+def hop_table(blocks: list[pd.DataFrame]) -> pd.DataFrame:
+    """Method x hop count: EM, steps, distractor share, calls and tokens per question,
+    averaged per world, then over worlds and seed blocks (the KAIR ablation table)."""
+    cols = ["em", "steps", "distractor_share", "calls", "tokens"]
+    frame = pd.concat(blocks)
+    per_world = frame.groupby(["policy", "hops", "replicate"], sort=False)[cols].mean()
+    table = per_world.groupby(level=["policy", "hops"], sort=False).mean().reset_index()
+    return table.rename(columns={"policy": "method"})
+
+
+def print_claims_over_seeds(
+    scenarios: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("retrieval-kair", ("replicates=2",)), (_ABLATION, ())),
+    seeds: int = 5,
+) -> None:
+    """Print the method x hop table and the multi-seed claims table of each scenario (the
+    numbers ``tests/test_paper_kair.py`` decides on)."""
+    from looplab.experiments.registry import load_scenario
+
+    for name, sets in scenarios:
+        cfg = load_scenario(name, list(sets))
+        blocks = seed_blocks(cfg, seeds)  # type: ignore[arg-type]
+        summaries = [summarize_retrieval(f, cfg) for f in blocks]
+        print(f"== {name}: {seeds} seed blocks x {cfg.replicates} worlds x "
+              f"{cfg.rounds} questions")
+        print(hop_table(blocks).to_string(index=False, float_format="%.3f"))
+        for c in CLAIMS:
+            if not all(c.applies(s) for s in summaries):
+                continue
+            v = c.check_over_seeds(summaries)
+            print(f"{c.id:40s} {v['rule']:10s} {v['n_held']}/{v['seeds']} seeds  pooled "
+                  f"{v['mean']:+.3f} [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}] {c.op} "
+                  f"{c.margin:g}  -> {'holds' if v['held'] else 'FAILS'}"
+                  f"{'' if c.expected_to_hold(name) else ' (recorded not reproduced)'}")
 
 
 def journal_in(cfg: RetrievalScenario, out: Path) -> RetrievalScenario:
@@ -422,6 +568,7 @@ FAMILY = Family(
     run=run_retrieval,
     summarize=summarize_retrieval,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("EM", "em"),
         ("EM hardest", "em_hardest"),

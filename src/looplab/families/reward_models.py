@@ -25,7 +25,7 @@ from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family
+from looplab.families.base import Family, frame_bytes
 from looplab.improve.raft import METRICS as LOOP_METRICS
 from looplab.improve.raft import RaftConfig, run_raft
 from looplab.preferences.data import (
@@ -147,6 +147,16 @@ class RewardModelScenario(ScenarioBase):
         return self
 
 
+
+
+def memory_estimate(cfg: RewardModelScenario) -> int:
+    """Coarse peak bytes: train, test and contrast sets (replicates x examples x features,
+    x 16 working copies while fitting) per arm, the per-round table, and ~384 MiB for the
+    torch runtime the fits load (measured: 442 MiB peak for rm-noisy-feedback)."""
+    d = cfg.task.context_dim + cfg.task.response_dim
+    n = cfg.data.n_train + cfg.data.n_test + cfg.data.n_contrast
+    S, A = cfg.replicates, len(cfg.arms)
+    return 384 * 2**20 + 8 * 16 * S * n * d * (A + 1) + frame_bytes(cfg.rounds * S * A)
 
 
 def progress_total(cfg: RewardModelScenario) -> int:
@@ -282,6 +292,7 @@ FAMILY = Family(
     run=run_reward_models,
     summarize=summarize_reward_models,
     progress_total=progress_total,
+    memory_estimate=memory_estimate,
     table=(
         ("accuracy", "accuracy"),
         ("Spearman", "spearman"),
@@ -290,11 +301,13 @@ FAMILY = Family(
         ("true reward", "true_reward"),
         ("proxy-true gap", "gap"),
         ("entropy", "entropy"),
+        ("sel. diff. off-truth", "sel_offtruth"),
     ),
     panels=(
         ("true_reward", "true reward of the policy (z)", False),
         ("gap", "proxy - true reward (z)", False),
         ("spearman", "reward model Spearman vs truth", False),
+        ("sel_offtruth", "RAFT selection differential, judge-irrelevant norm (SD)", False),
     ),
     policies=OBJECTIVES,
     worlds={

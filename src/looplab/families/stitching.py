@@ -92,7 +92,17 @@ CLAIMS = (
           value("td", "test_success"), ">=", 0.9),
 )
 
+def memory_estimate(cfg: StitchScenario) -> int:
+    """Coarse peak bytes: the trajectory data set and its relabelled pairs (~width^2 steps per
+    trajectory, x 64 floats), per replicate and policy, plus ~384 MiB for the torch
+    runtime the fits load."""
+    w, S, P = cfg.world, cfg.replicates, len(cfg.policies)
+    data = 8 * 64 * (w.trajectories * 4 * w.width**2 + w.test_pairs)
+    return 384 * 2**20 + S * P * data
+
+
 FAMILY = Family(
+    memory_estimate=memory_estimate,
     name="stitching",
     description="stitching as combinatorial generalisation: GCBC (+ temporal goal "
                 "augmentation) vs goal-conditioned TD on a two-room dataset",

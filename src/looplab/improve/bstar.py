@@ -17,7 +17,9 @@ balance score rewards exploration (enough distinct correct solutions) and exploi
 
 Defaults: T = 1, tau = 0.5 (midway between the noise-free scores of wrong and right) for
 the fixed loop; the grids are CPU-sized versions of the released sweep (tau from -1 to 1,
-here 0 to 1 in steps of 0.25 on our score scale; T from 0.5 to 1.5).
+here 0 to 1 in steps of 0.25 on our score scale; T from 0.5 to 1.5). Each step also reports
+the selection differential of the kept set on the task's judge-irrelevant features
+(``sel_irrelevant``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from looplab.improve.monitors import balance_score
+from looplab.improve.monitors import balance_score, irrelevant_differential
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task, gather, logit_grad, sample
 
@@ -63,7 +65,9 @@ class Star(Rule):
         w = kept.astype(np.float64) / self.group
         for _ in range(self.sft_steps):
             theta = self.ascend(task, theta, logit_grad(task.probs(theta), a, w))
-        return {**state, "theta": theta}, {"balance": bs, "temperature": T, "threshold": tau}
+        return {**state, "theta": theta}, {"balance": bs, "temperature": T, "threshold": tau,
+                                           "sel_irrelevant": irrelevant_differential(
+                                               task, a, kept)}
 
 
 def _softmax_T(logits: np.ndarray, T: np.ndarray) -> np.ndarray:

@@ -16,6 +16,11 @@ enumerable.
   correct among the selected samples and n the number selected (Zeng et al. 2025,
   ``cal_modi_acc_soft``; n0 = 8 in the released code), averaged over queries; 0 where
   nothing is selected.
+* ``irrelevant_differential``: the selection differential (``looplab.judges.selection``) of
+  the kept samples against the drawn group on the task's judge-irrelevant features
+  ``phi[..., 2:]`` (pure noise: correctness shifts only ``phi[..., 1]``), averaged over
+  features and prompts; about 0 for any selector that sees only correctness (the exact
+  verifier, its noisy version), positive when a selector rewards those features.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from looplab.improve.tasks import scatter_weights
+from looplab.improve.tasks import Task, gather, scatter_weights
+from looplab.judges.selection import differentials
 
 
 def correct_mass(probs: np.ndarray, correct: np.ndarray) -> np.ndarray:
@@ -78,3 +84,18 @@ def balance_score(actions: np.ndarray, correct_s: np.ndarray, selected: np.ndarr
     bs = np.where(n_sel > 0, np.minimum(n_distinct / n0, 1.0) * n_distinct
                   / np.maximum(n_sel, 1), 0.0)
     return bs.mean(-1)
+
+
+def irrelevant_differential(task: Task, actions: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """(S,) mean standardized selection differential of the kept samples (``kept``: (S, P,
+    G) bool, or (S, P, m) indices into the G drawn ``actions``) over the judge-irrelevant
+    features ``phi[..., 2:]``; NaN with fewer than three features or nothing kept."""
+    S = actions.shape[0]
+    D = task.phi.shape[-1]
+    if D < 3:
+        return np.full(S, np.nan)
+    x = np.stack([gather(task.phi[..., j], actions) for j in range(2, D)], -1)  # (S,P,G,F)
+    d = differentials(x, kept)  # (S, P, F)
+    ok = np.isfinite(d)
+    return np.where(ok.any((1, 2)), np.where(ok, d, 0.0).sum((1, 2))
+                    / np.maximum(ok.sum((1, 2)), 1), np.nan)

@@ -15,7 +15,16 @@ Policy: per prompt p a softmax over its K candidate responses with shared parame
    consistency;
 4. RAFT step: draw ``best_of`` candidates per prompt from pi_t, keep the one with the
    highest r_hat, and fine-tune on the kept set by maximum likelihood:
-   theta <- theta + lr * mean_p grad log pi(k*_p | p), ``sft_steps`` times.
+   theta <- theta + lr * mean_p grad log pi(k*_p | p), ``sft_steps`` times;
+5. selection differentials of that step (``looplab.judges.selection``; kept sample minus
+   the mean of the ``best_of`` draws, in units of the pooled within-prompt SD of the draws,
+   averaged over prompts): ``sel_proxy`` on r_hat, ``sel_true`` on r*, and
+   ``sel_offtruth`` on the judge-irrelevant feature ||r_perp||, the norm of the response's
+   component orthogonal to the true reward's response direction w(c) = b + A c (the
+   linear part of r*; with nonlinearity the local slope at r = 0). Selecting on r* or on
+   r* plus independent noise leaves ``sel_offtruth`` near 0; a reward model that rewards
+   directions r* ignores moves it up. Computed from the draws already made (no random
+   numbers), so every other metric is unchanged by recording them.
 
 Defaults: best-of-8 with one kept sample per prompt (the paper's top-1 of K per prompt),
 temperature 1 (the paper samples at 1.0); lr and sft_steps are CPU-scale choices.
@@ -32,6 +41,7 @@ from pydantic import Field, model_validator
 
 from looplab.core.params import Params
 from looplab.core.seeding import generator
+from looplab.judges.selection import differentials
 from looplab.preferences.data import (
     FeatureTask,
     PairTruth,
@@ -45,7 +55,7 @@ from looplab.preferences.metrics import evaluate, make_test_set
 from looplab.preferences.reward_model import fit_reward_model
 
 METRICS = ("proxy_reward", "true_reward", "gap", "entropy", "accuracy", "spearman",
-           "consistency")
+           "consistency", "sel_proxy", "sel_true", "sel_offtruth")
 
 
 class RaftConfig(Params):
@@ -86,6 +96,20 @@ def _zscore(r: np.ndarray) -> np.ndarray:
     return (r - flat.mean(1)[:, None, None]) / (flat.std(1)[:, None, None] + 1e-12)
 
 
+def _offtruth_norm(task: FeatureTask, ctx: np.ndarray, resp: np.ndarray) -> np.ndarray:
+    """(S, P, K) norm of each response's component orthogonal to w(c), the slope of the
+    true reward in the response at r = 0 (exact for a linear task), by finite differences
+    of ``task.reward_of_features`` (no access to the task's private weights)."""
+    R = task.response_dim
+    basis = np.concatenate([np.zeros((1, R)), np.eye(R)])  # r = 0 and the unit vectors
+    f = task.features(ctx[:, :, None, :], basis[None, None])  # (S, P, R+1, D)
+    r = task.reward_of_features(f)
+    w = r[..., 1:] - r[..., :1]  # (S, P, R)
+    u = w / (np.linalg.norm(w, axis=-1, keepdims=True) + 1e-12)
+    along = np.einsum("spkr,spr->spk", resp, u)
+    return np.sqrt(np.maximum((resp**2).sum(-1) - along**2, 0.0))
+
+
 def run_raft(
     task: FeatureTask,
     source: PairwiseSource | PointwiseSource,
@@ -112,6 +136,7 @@ def run_raft(
     phi = task.features(ctx[:, :, None, :], resp)  # (S, P, K, D)
     r_true = task.reward_of_features(phi)  # (S, P, K), hidden from the learner
     z_true = _zscore(r_true)
+    off = _offtruth_norm(task, ctx, resp)  # (S, P, K) judge-irrelevant feature
     test = make_test_set(task, generator(seed, "test"), n_test=1000, n_contrast=300,
                          pointwise=source if pointwise else None)
     f_rng, p_rng = generator(seed, "channel"), generator(seed, "policy")
@@ -168,7 +193,16 @@ def run_raft(
 
         # RAFT: best-of-n by the learned reward, then maximum likelihood on the kept set
         cand = _sample(probs, cfg.best_of, p_rng)  # (S, P, best_of)
-        best = np.take_along_axis(cand, r_hat[rows, prow, cand].argmax(-1)[..., None], -1)
+        pick = r_hat[rows, prow, cand].argmax(-1)[..., None]
+        best = np.take_along_axis(cand, pick, -1)
+        feats = np.stack([r_hat[rows, prow, cand], r_true[rows, prow, cand],
+                          off[rows, prow, cand]], -1)  # (S, P, best_of, 3)
+        if cfg.best_of > 1:
+            with np.errstate(invalid="ignore"):
+                dif = np.nanmean(differentials(feats, pick), axis=1)  # (S, 3)
+        else:
+            dif = np.zeros((S, 3))  # nothing to select among
+        out["sel_proxy"][t], out["sel_true"][t], out["sel_offtruth"][t] = dif.T
         phi_best = np.take_along_axis(phi, best[..., None], 2)[:, :, 0]  # (S, P, D)
         for _ in range(cfg.sft_steps):
             pr = _softmax(np.einsum("spkd,sd->spk", phi, theta) / cfg.temperature)

@@ -6,7 +6,9 @@ with a binary verifier, any correct sample), and fine-tune by maximum likelihood
 set: ``sft_steps`` ascent steps on mean_p log pi(a*_p | p), over prompts where the kept
 sample is correct (RAFT's top-1 of K; an all-wrong group contributes nothing, as the reward
 ranking would keep a wrong answer only under a learned reward model). Defaults: best-of-8 and
-10 SFT steps, as in ``looplab.improve.raft.RaftConfig``.
+10 SFT steps, as in ``looplab.improve.raft.RaftConfig``. The step reports the selection
+differential of the kept samples on the task's judge-irrelevant features
+(``sel_irrelevant``, ``looplab.improve.monitors.irrelevant_differential``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.improve.monitors import irrelevant_differential
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task, logit_grad, sample
 
@@ -35,4 +38,5 @@ class RAFT(Rule):
         ok = (np.take_along_axis(r, best, -1) >= 1.0).astype(np.float64)
         for _ in range(self.sft_steps):
             theta = self.ascend(task, theta, logit_grad(task.probs(theta), kept, ok))
-        return {**state, "theta": theta}, {}
+        return {**state, "theta": theta}, {"sel_irrelevant": irrelevant_differential(
+            task, a, best)}

@@ -21,7 +21,8 @@ from looplab.improve.tasks import CandidateWorld, Task, make_task
 
 PASS_NS = (1, 4, 16, 64, 256)
 INFO_METRICS = ("clip_fraction", "balance", "temperature", "threshold", "grad_var",
-                "grad_snr", "judge_acc_on", "judge_acc_off", "judge_policy_corr")
+                "grad_snr", "judge_acc_on", "judge_acc_off", "judge_policy_corr",
+                "sel_irrelevant")
 
 
 def metric_names(pass_ns: Sequence[int] = PASS_NS) -> tuple[str, ...]:

@@ -34,6 +34,13 @@ def _item_from(obj: object, where: str) -> PairItem:
                 f"{where}: missing or empty {key!r} (each item needs question, better, worse "
                 "- the known better answer and a worse one)"
             )
+    for key in ("id", "category", "reference"):
+        v = obj.get(key)
+        ok = key not in obj or isinstance(v, str) or (
+            v is None if key == "reference" else isinstance(v, int) and not isinstance(v, bool))
+        if not ok:  # a number as the gold answer would silently never match a text
+            raise ValueError(f"{where}: {key!r} must be a string, got "
+                             f"{type(obj[key]).__name__} {obj[key]!r}"[:200])
     if obj["better"].strip() == obj["worse"].strip():
         raise ValueError(f"{where}: 'better' and 'worse' are the same text")
     unknown = set(obj) - {"id", "question", "better", "worse", "category", "reference"}
@@ -76,9 +83,18 @@ def load_items(path: str | Path | None = None) -> list[PairItem]:
         text = resources.files("looplab.judges").joinpath("data/items.jsonl").read_text("utf-8")
         return parse_items(text, "built-in items")
     p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"--items {p} is a folder; give a JSONL file")
     if not p.is_file():
         raise ValueError(f"items file {p} does not exist")
-    return parse_items(p.read_text("utf-8"), str(p))
+    try:
+        text = p.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"items file {p} is not UTF-8 text (byte {exc.start}); save it as "
+                         "UTF-8") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read items file {p}: {exc.strerror or exc}") from None
+    return parse_items(text, str(p))
 
 
 class ItemIndex:

@@ -24,6 +24,25 @@ from looplab.judges.reference import ReferenceJudge
 
 JUDGE_KINDS = ("local", "openai", "embedding", "reference")
 VERDICTS_FILE = "verdicts.parquet"
+# Planner bounds, checked before any judge is built: far above a real audit (40 items x 12
+# biases x 5 repeats ~ 10^4 calls), far below what would hang the planner.
+MAX_REPEATS = 1000
+MAX_CALLS = 10_000_000
+
+
+def check_audit_args(*, repeats: int, seed: int, margin: float,
+                     max_items: int | None = None) -> None:
+    """ValueError (one line naming the flag) for an audit setting outside its range."""
+    import math
+
+    if not 1 <= repeats <= MAX_REPEATS:
+        raise ValueError(f"--repeats must be in 1..{MAX_REPEATS}, got {repeats}")
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"--seed must be in 0..{2**32 - 1}, got {seed}")
+    if not (math.isfinite(margin) and 0 < margin < 1):
+        raise ValueError(f"--margin must be a number in (0, 1), got {margin}")
+    if max_items is not None and max_items < 1:
+        raise ValueError(f"--max-items must be >= 1, got {max_items}")
 
 
 def parse_reference_spec(spec: str) -> dict[str, float]:
@@ -89,13 +108,16 @@ def run_audit_job(
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, dict[str, AuditReport]]:
     """Audit the judge (and the mitigated judge): (metrics frame with a ``policy`` column
     "baseline"/<mitigation>, manifest, per-call verdicts, reports by arm)."""
+    check_audit_args(repeats=repeats, seed=seed, margin=margin, max_items=max_items)
     cues = load_cues()
     names = check_biases(biases if biases else list(bias_names(cues)), cues)
     items = load_items(items_path)
     if max_items is not None:
-        if max_items < 1:
-            raise ValueError(f"--max-items must be >= 1, got {max_items}")
         items = items[:max_items]
+    calls = count_calls(items, names, repeats) * (2 if mitigation else 1)
+    if calls > MAX_CALLS:
+        raise ValueError(f"the audit would make {calls} judge calls (items x biases x "
+                         f"--repeats); at most {MAX_CALLS}: lower --repeats or --max-items")
     judge = make_judge(judge_spec, items, base_url=base_url, model=model, seed=seed)
     arms: dict[str, Any] = {"baseline": judge}
     if mitigation:

@@ -65,8 +65,8 @@ def validate_arrays(
         if arr.shape[0] != n:
             raise LogError(f"column {nm[key]!r} has {arr.shape[0]} rows, {nm['action']!r} {n}")
     r = np.asarray(reward, dtype=np.float64)
-    if np.isnan(r).any():
-        raise _bad(nm["reward"], int(np.isnan(r).sum()), n, "are NaN")
+    if not np.isfinite(r).all():
+        raise _bad(nm["reward"], int((~np.isfinite(r)).sum()), n, "are NaN or infinite")
     p = np.asarray(propensity, dtype=np.float64)
     out = ~((p > 0) & (p <= 1))  # NaN is outside too
     if out.any():
@@ -84,9 +84,10 @@ def validate_arrays(
     if context is not None:
         if context.shape[0] != n:
             raise LogError(f"context has {context.shape[0]} rows, {nm['action']!r} {n}")
-        nan_rows = np.isnan(context).any(axis=1)
+        nan_rows = ~np.isfinite(context).all(axis=1)
         if nan_rows.any():
-            raise _bad(nm["context"], int(nan_rows.sum()), n, "have a NaN context value")
+            raise _bad(nm["context"], int(nan_rows.sum()), n,
+                       "have a NaN context value (or an infinite one)")
     if avail is not None:
         if avail.shape != (n, n_actions):
             raise LogError(f"availability mask has shape {avail.shape}, expected ({n}, "
@@ -95,6 +96,15 @@ def validate_arrays(
         if off.any():
             raise _bad(nm["action"], int(off.sum()), n,
                        f"choose an action outside the availability mask ({nm['avail']})")
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Column ``column`` as float64; LogError naming it if it holds non-numbers."""
+    try:
+        return frame[column].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()
+        raise _bad(column, int(bad.sum()), len(frame), "are not numbers") from None
 
 
 def _prefixed(columns: Sequence[str], prefix: str) -> list[str]:
@@ -141,31 +151,38 @@ def from_frame(
         if absent:
             raise LogError(f"log is missing column(s) {', '.join(map(repr, absent))}")
     true_cols = _prefixed(cols, "true_")
+    if n_actions is not None and (isinstance(n_actions, bool) or not isinstance(
+            n_actions, int | np.integer) or n_actions < 1):
+        raise LogError(f"n_actions must be a positive integer, got {n_actions!r}")
     K = n_actions or len(av_cols) or len(true_cols)
     a_raw = frame[action].to_numpy()
     if not K:
         a_num = pd.to_numeric(frame[action], errors="coerce").to_numpy(dtype=np.float64)
-        K = int(np.nanmax(a_num)) + 1 if np.isfinite(a_num).any() else 1
+        fin = a_num[np.isfinite(a_num)]
+        K = int(min(fin.max(), 2**62)) + 1 if fin.size else 1
     if av_cols and len(av_cols) != K:
         raise LogError(f"{len(av_cols)} availability columns but n_actions = {K}")
     try:
         a_arr = np.asarray(a_raw, dtype=np.float64)
     except (TypeError, ValueError):
         raise LogError(f"column {action!r} must hold integer action indices") from None
-    ctx = frame[ctx_cols].to_numpy(dtype=np.float64) if ctx_cols else None
+    if not np.isfinite(a_arr).all():
+        raise _bad(action, int((~np.isfinite(a_arr)).sum()), len(a_arr),
+                   "are not integer actions")
+    ctx = np.column_stack([_numeric(frame, c) for c in ctx_cols]) if ctx_cols else None
     av = frame[av_cols].to_numpy(dtype=bool) if av_cols else None
     validate_arrays(
-        a_arr, frame[propensity].to_numpy(dtype=np.float64),
-        frame[reward].to_numpy(dtype=np.float64), K, ctx, av,
+        a_arr, _numeric(frame, propensity), _numeric(frame, reward), K, ctx, av,
         names={"action": action, "propensity": propensity, "reward": reward,
                "context": (context + "*") if isinstance(context, str) else "context",
                "avail": (avail + "*") if isinstance(avail, str) else "availability"},
     )
-    expected = frame[true_cols].to_numpy(dtype=np.float64) if len(true_cols) == K else None
+    expected = (np.column_stack([_numeric(frame, c) for c in true_cols])
+                if len(true_cols) == K else None)
     return BanditLog(
         action=a_arr.astype(np.int64),
-        propensity=frame[propensity].to_numpy(dtype=np.float64),
-        reward=frame[reward].to_numpy(dtype=np.float64),
+        propensity=_numeric(frame, propensity),
+        reward=_numeric(frame, reward),
         n_actions=K,
         context=ctx,
         avail=av,

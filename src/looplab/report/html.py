@@ -18,7 +18,12 @@ import pandas as pd
 from looplab.experiments.claims import check_claims
 from looplab.experiments.config import ConfigError
 from looplab.experiments.registry import family, kinds
-from looplab.experiments.store import RESULTS_FILE, open_results, read_manifest
+from looplab.experiments.store import (
+    RESULTS_FILE,
+    CorruptRunError,
+    open_results,
+    read_manifest,
+)
 from looplab.stats import format_mean_ci
 
 
@@ -42,7 +47,7 @@ def build_report(path: str | Path, title: str | None = None) -> str:
     # each run is read on its own, not through DuckDB's union of all runs: different
     # scenario families have different configs and metric columns
     manifests = pd.DataFrame([{"run_dir": d, **read_manifest(Path(d))} for d in dirs])
-    frames = {d: pd.read_parquet(Path(d) / RESULTS_FILE).assign(run_dir=d) for d in dirs}
+    frames = {d: _read_results(Path(d)).assign(run_dir=d) for d in dirs}
     scenarios = []
     for name, runs in manifests.groupby("scenario", sort=True):
         first = runs.iloc[0]
@@ -106,6 +111,15 @@ def build_report(path: str | Path, title: str | None = None) -> str:
     )
 
 
+def _read_results(folder: Path) -> pd.DataFrame:
+    """A run's results table; CorruptRunError naming the file if it cannot be read."""
+    try:
+        return pd.read_parquet(folder / RESULTS_FILE)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for bad files
+        raise CorruptRunError(f"cannot read {folder / RESULTS_FILE}: {type(exc).__name__}; "
+                              "delete that run folder or rerun it") from None
+
+
 def _record(row: Any) -> dict[str, Any]:
     return row["record"]
 
@@ -139,8 +153,11 @@ def write_report(path: str | Path, out: str | Path, title: str | None = None) ->
     from looplab.experiments.store import atomic_write_text
 
     out = Path(out)
+    if out.is_dir():
+        raise ConfigError(f"-o {out} is a folder; give a file path such as {out / 'report.html'}")
+    html = build_report(path, title)  # all reading first: a bad input writes nothing
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, build_report(path, title))
+    atomic_write_text(out, html)
     return out
 
 

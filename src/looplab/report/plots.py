@@ -30,12 +30,25 @@ def plot_curves(
 ) -> Path | IO[bytes]:
     """One panel per (metric, label, smooth) with a line and shaded band per ``by`` value.
     ``smooth`` applies a rolling mean over ~2% of the rounds. Writes a PNG to ``out`` (a path
-    or a binary file object)."""
+    or a binary file object). Panels whose metric the frame lacks are left out (a family
+    whose worlds record different metrics); with none left the figure says so."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    panels = [p for p in panels if p[0] in frame.columns]
+    if not panels:
+        fig, ax = plt.subplots(figsize=(5.5, 2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no per-round metrics in this scenario", ha="center", va="center")
+        if title:
+            fig.suptitle(title)
+        if isinstance(out, Path):
+            out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, dpi=110, format="png")
+        plt.close(fig)
+        return out
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
     for ax, (metric, label, smooth) in zip(axes[0], panels, strict=True):
         for name, df in frame.groupby(by, sort=False):
