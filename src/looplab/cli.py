@@ -261,6 +261,20 @@ def report_cmd(
     typer.echo(f"report: {written}")
 
 
+@app.command(
+    "inspect-model",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def inspect_model_cmd(ctx: typer.Context) -> None:
+    """Look inside the local SmolLM2 model: probes and steering, concept-vector bias,
+    negative bias, adaptive bias questions, bias after prompting, int8 vs fp32
+    (``looplab inspect-model --help`` lists the options)."""
+    from looplab.inspect.cli import main as inspect_main
+
+    raise typer.Exit(inspect_main(list(ctx.args)))
+
+
 @app.command("audit-judge")
 def audit_judge_cmd(
     judge: Annotated[str, typer.Option(

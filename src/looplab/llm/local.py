@@ -105,6 +105,27 @@ def load_smollm2(cache_dir: Path | None = None) -> tuple[Any, Any]:
         return tok, model
 
 
+_HEAD64: dict[int, Any] = {}
+
+
+def head_logprobs(model: Any, hidden: Any) -> Any:
+    """log-softmax of the output head at final hidden states ``hidden`` (k, d), computed
+    in float64 from the float32 weights: the product is then the same whatever the batch
+    shape (float32 GEMM and GEMV differ by ~3e-5 in a log-probability), so the batched
+    engine and this backend agree to float32 rounding of the transformer body alone."""
+    import torch
+
+    head = model.lm_head
+    weight = getattr(head, "weight", None)
+    if not isinstance(weight, torch.Tensor) or weight.dtype != torch.float32:
+        return torch.log_softmax(head(hidden).double(), dim=-1)  # e.g. an int8 head
+    key = id(model)
+    w64 = _HEAD64.get(key)
+    if w64 is None or w64.shape != weight.shape:
+        w64 = _HEAD64[key] = weight.detach().double()
+    return torch.log_softmax(hidden.double() @ w64.T, dim=-1)
+
+
 class LocalBackend:
     """SmolLM2-135M-Instruct on CPU through transformers; one call at a time."""
 
@@ -176,8 +197,8 @@ class LocalBackend:
         with self._lock, torch.inference_mode():
             if all(len(c) == 1 for c in cands):
                 # only the last position's logits are needed (saves the vocab projection)
-                logits = model(torch.tensor([prompt]), logits_to_keep=1).logits[0, -1]
-                lp = torch.log_softmax(logits.double(), dim=-1)
+                h = model.model(input_ids=torch.tensor([prompt])).last_hidden_state[0, -1:]
+                lp = head_logprobs(model, h)[0]
                 for name, c in zip(payload["candidates"], cands, strict=True):
                     out[name] = float(lp[c[0]])
             else:
@@ -185,8 +206,8 @@ class LocalBackend:
                     if not c:
                         out[name] = None
                         continue
-                    ids = torch.tensor([prompt + c])
-                    lp = torch.log_softmax(model(ids).logits[0].double(), dim=-1)
+                    h = model.model(input_ids=torch.tensor([prompt + c])).last_hidden_state[0]
                     pos = torch.arange(len(prompt) - 1, len(prompt) - 1 + len(c))
-                    out[name] = float(lp[pos, torch.tensor(c)].sum())
+                    lp = head_logprobs(model, h[pos])
+                    out[name] = float(lp[torch.arange(len(c)), torch.tensor(c)].sum())
         return {"logprobs": out}
