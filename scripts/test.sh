@@ -14,6 +14,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   fi
 fi
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy  # pyproject [tool.mypy]: src/looplab with the pydantic plugin; zero errors
 bash scripts/docs.sh && export LOOPLAB_DOCS_HTML="$PWD/docs/_build/html"  # tests/docs opens it
 # The run includes the property-based hardening suite (tests/hardening, hypothesis,
 # derandomized): examples per test are set in tests/hardening/test_properties.py

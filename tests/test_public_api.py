@@ -25,8 +25,8 @@ def test_package_exports_every_public_class_of_its_modules(package):
         mod = importlib.import_module(info.name)
         for name, obj in vars(mod).items():
             if (inspect.isclass(obj) and obj.__module__ == mod.__name__
-                    and not name.startswith("_")):
-                if getattr(pkg, name, None) is not obj or name not in pkg.__all__:
+                    and not name.startswith("_")
+                    and (getattr(pkg, name, None) is not obj or name not in pkg.__all__)):
                     missing.append(f"{info.name}.{name}")
     assert not missing, f"not exported from {package}: {missing}"
 

@@ -7,12 +7,12 @@ import pytest
 
 pytest.importorskip("gymnasium")
 
-from looplab.core.channels import BanditFeedback  # noqa: E402
-from looplab.core.gym import LoopVectorEnv  # noqa: E402
-from looplab.core.loop import run  # noqa: E402
-from looplab.core.monitors import RewardMonitor  # noqa: E402
-from looplab.policies import FixedArm  # noqa: E402
-from looplab.worlds.lending import LendingConfig, LendingWorld  # noqa: E402
+from looplab.core.channels import BanditFeedback
+from looplab.core.gym import LoopVectorEnv
+from looplab.core.loop import run
+from looplab.core.monitors import RewardMonitor
+from looplab.policies import FixedArm
+from looplab.worlds.lending import LendingConfig, LendingWorld
 
 
 def _env(S=4, horizon=5):
@@ -48,7 +48,7 @@ def test_truncation_then_next_step_autoreset():
     env.reset(seed=0)
     truncs = [env.step(np.zeros(2, int))[3] for _ in range(3)]
     assert [t.all() for t in truncs] == [False, False, True]
-    obs, rew, term, trunc, _ = env.step(np.zeros(2, int))  # the autoreset step
+    _obs, rew, _term, trunc, _ = env.step(np.zeros(2, int))  # the autoreset step
     assert np.array_equal(rew, np.zeros(2)) and not trunc.any()
     # the next episode is new randomness, not a replay of the first
     env2 = _env(S=2, horizon=3)

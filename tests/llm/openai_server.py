@@ -33,7 +33,7 @@ def fixed_top(body: dict[str, Any]) -> list[tuple[str, float]]:
 class _QuietServer(ThreadingHTTPServer):
     """A client that hangs up on purpose (the timeout tests) is expected, not an error."""
 
-    def handle_error(self, request, client_address):  # noqa: ANN001 - socketserver API
+    def handle_error(self, request, client_address):
         import sys
 
         if not isinstance(sys.exc_info()[1], ConnectionError):
@@ -91,7 +91,7 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length))
                 with srv._lock:

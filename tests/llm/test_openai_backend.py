@@ -53,7 +53,7 @@ def test_timeout_is_retried_then_reported_as_one_clear_error(tmp_path):
 def test_malformed_body_is_a_clear_error_and_not_cached(tmp_path):
     with FakeOpenAI() as srv, _client(srv, tmp_path) as llm:
         srv.faults = ["malformed"]
-        with pytest.raises(LLMResponseError, match="malformed response.*not JSON"):
+        with pytest.raises(LLMResponseError, match=r"malformed response.*not JSON"):
             llm.chat("m")
         assert llm.chat("m").text == "echo: m"  # nothing bad was cached
 
@@ -67,7 +67,7 @@ def test_dropped_connection_is_retried(tmp_path):
 def test_unknown_model_is_rejected_without_retry(tmp_path):
     with FakeOpenAI() as srv:
         llm = LLMClient.openai(srv.base_url, "no-such-model", cache=False, max_retries=3)
-        with pytest.raises(LLMRequestError, match="HTTP 404.*no-such-model.*does not exist"):
+        with pytest.raises(LLMRequestError, match=r"HTTP 404.*no-such-model.*does not exist"):
             llm.chat("q")
         assert srv.hits == 1
 

@@ -90,5 +90,5 @@ def test_load_pairs_with_explicit_column_mapping(tmp_path, suffix):
 
 
 def test_load_pairs_rejects_unknown_file_types(tmp_path):
-    with pytest.raises(ValueError, match="unsupported file type '.xlsx'"):
+    with pytest.raises(ValueError, match=r"unsupported file type '\.xlsx'"):
         load_pairs(tmp_path / "x.xlsx", features_a=["a"], features_b=["b"], label="y")

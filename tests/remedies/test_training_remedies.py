@@ -53,7 +53,7 @@ def _batch(value: float, S=2, N=3) -> LogBatch:
 
 def test_training_set_mixes_older_logs_at_their_weight_and_skips_missing_feedback():
     rem = TrainingRemedies(older_rounds=1, older_weight=0.25)
-    X, arm, r, w = build_training_set([_batch(1.0)], [_batch(9.0), _batch(0.0)], rem)
+    X, _arm, _r, w = build_training_set([_batch(1.0)], [_batch(9.0), _batch(0.0)], rem)
     assert X.shape == (2, 6, 2)
     assert (X[0, :3] == 0.0).all()  # only the most recent older round
     assert np.allclose(w[0], [0.25] * 3 + [1.0] * 3)

@@ -8,23 +8,23 @@ import pytest
 
 pytest.importorskip("gymnasium")
 
-from gymnasium.utils.env_checker import check_env  # noqa: E402
+from gymnasium.utils.env_checker import check_env
 
-from looplab.core.gym import LoopVectorEnv  # noqa: E402
-from looplab.core.loop import run  # noqa: E402
-from looplab.core.monitors import RewardMonitor  # noqa: E402
-from looplab.policies import FixedArm  # noqa: E402
-from looplab.worlds.gym_adapters import (  # noqa: E402
+from looplab.core.gym import LoopVectorEnv
+from looplab.core.loop import run
+from looplab.core.monitors import RewardMonitor
+from looplab.policies import FixedArm
+from looplab.worlds.gym_adapters import (
     ContextualVectorEnv,
     OneSidedVectorEnv,
     SingleEnv,
     mdp_env,
     q_learning_example,
 )
-from looplab.worlds.lending import LendingConfig, LendingWorld  # noqa: E402
-from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditWorld  # noqa: E402
-from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback  # noqa: E402
-from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld  # noqa: E402
+from looplab.worlds.lending import LendingConfig, LendingWorld
+from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditWorld
+from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
+from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld
 
 
 def _small_onesided():

@@ -29,13 +29,13 @@ def _step(world, policy, seed=0, S=3):
     obs = world.observe(st, rng)
     ps = policy.init(world.action_spec(), S, rng)
     act = policy.act(ps, obs, rng)
-    st2, out = world.step(st, act, obs, rng)
+    _st2, out = world.step(st, act, obs, rng)
     return obs, act, out
 
 
 def test_channel_reveals_labels_only_for_predicted_positives():
     world = OneSidedWorld(SMALL)
-    obs, act, out = _step(world, Exp2())
+    _obs, act, out = _step(world, Exp2())
     _, fb = OneSidedFeedback().transmit({"S": 3}, act, out, np.random.default_rng(0))
     rejected = act.arm == 0
     assert (fb.reward[rejected] == 0).all()
@@ -49,7 +49,7 @@ def test_exp2_propensity_is_the_mixture_probability_of_the_played_prediction():
     obs, act, _ = _step(world, Exp2(gamma=0.2))
     H = obs["h_pred"].shape[1]
     p1 = obs["h_pred"].mean(axis=1)  # untrained: the uniform distribution over H
-    assert H == world.n_hypotheses
+    assert world.n_hypotheses == H
     assert np.allclose(act.propensity, np.where(act.arm == 1, p1, 1 - p1))
 
 

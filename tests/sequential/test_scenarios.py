@@ -23,10 +23,10 @@ def test_builtin_scenario_validates(name):
 
 
 def test_unknown_policy_key_and_type_are_named():
-    with pytest.raises(ConfigError, match="policies.loop.loop.bogus|bogus"):
+    with pytest.raises(ConfigError, match=r"policies\.loop\.loop\.bogus|bogus"):
         validate(mdp.FAMILY.scenario, {"name": "x", "policies": {"loop": {"type": "loop",
                                                                            "bogus": 1}}})
-    with pytest.raises(ConfigError, match="policies.a"):
+    with pytest.raises(ConfigError, match=r"policies\.a"):
         validate(onesided.FAMILY.scenario, {"name": "x", "policies": {"a": {"type": "nope"}}})
-    with pytest.raises(ConfigError, match="world.quorum"):
+    with pytest.raises(ConfigError, match=r"world\.quorum"):
         validate(onesided.FAMILY.scenario, {"name": "x", "world": {"quorum": 5}})

@@ -95,23 +95,33 @@ def difference(a: Any, b: Any, path: str = "", depth: int = 0) -> str | None:
         return _diff_mapping(items_a, items_b, path, depth)
     if isinstance(a, Mapping):
         return _diff_mapping(a, b, path, depth)
-    if isinstance(a, list | tuple) or hasattr(a, "__iter__") and hasattr(a, "__len__") and \
-            not hasattr(a, "__dict__"):
-        la, lb = list(a), list(b)
-        if len(la) != len(lb):
-            return f"{where}: length {len(la)} != {len(lb)}"
-        for i, (x, y) in enumerate(zip(la, lb, strict=True)):
-            d = difference(x, y, f"{path}[{i}]", depth + 1)
-            if d:
-                return d
-        return None
+    if isinstance(a, list | tuple) or (hasattr(a, "__iter__") and hasattr(a, "__len__") and \
+            not hasattr(a, "__dict__")):
+        return _diff_sequence(list(a), list(b), path, depth)
     if hasattr(a, "__dict__"):
         return _diff_mapping(vars(a), vars(b), path, depth)
+    return _diff_opaque(a, b, where)
+
+
+def _diff_sequence(la: list[Any], lb: list[Any], path: str, depth: int) -> str | None:
+    """``difference`` for two sequences: their lengths, then element by element."""
+    if len(la) != len(lb):
+        return f"{path or '<root>'}: length {len(la)} != {len(lb)}"
+    for i, (x, y) in enumerate(zip(la, lb, strict=True)):
+        d = difference(x, y, f"{path}[{i}]", depth + 1)
+        if d:
+            return d
+    return None
+
+
+def _diff_opaque(a: Any, b: Any, where: str) -> str | None:
+    """``difference`` for an object with no fields to walk: equality, else what it pickles to
+    (e.g. a compiled object); None when it cannot be pickled either."""
     if a == b:
         return None
-    try:  # an opaque (e.g. compiled) object: compare what it pickles to
+    try:
         same = pickle.dumps(a) == pickle.dumps(b)
-    except Exception:  # noqa: BLE001 - cannot look inside: not compared
+    except Exception:
         return None
     return None if same else f"{where}: {type(a).__name__} objects differ"
 
@@ -343,10 +353,10 @@ def check_policy(
         _check_propensity(action, pn, "act")
         state, outcome = world.step(state, action, obs, w_rng)
         cstate, fb = channel.transmit(cstate, action, outcome, c_rng)
-        snap = copy.deepcopy((pstate, fb))
+        usnap = copy.deepcopy((pstate, fb))
         new_pstate = policy.update(pstate, fb)
-        _unchanged(snap[0], pstate, pn, "update", "policy state")
-        _unchanged(snap[1], fb, pn, "update", "feedback")
+        _unchanged(usnap[0], pstate, pn, "update", "policy state")
+        _unchanged(usnap[1], fb, pn, "update", "feedback")
         _require_replicate_axis(new_pstate, S, pn, "update", "policy state")
         trace.append((action, new_pstate))
         pstate = new_pstate
@@ -404,7 +414,8 @@ class _ReadLog(Mapping[str, Any]):
     """A read-only view of ``Outcome.truth`` that records which keys were read."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self._data, self.read = data, set()
+        self._data: Mapping[str, Any] = data
+        self.read: set[str] = set()
 
     def __getitem__(self, key: str) -> Any:
         self.read.add(key)

@@ -32,7 +32,8 @@ class LoopVectorEnv(VectorEnv):
     ``reset(seed=k)`` gives the same episode as ``looplab.run(..., seed=k)`` would.
     """
 
-    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}
+    # a plain (not ClassVar) attribute, as gymnasium declares it
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
 
     def __init__(
         self, world: World, num_envs: int, horizon: int, signals: tuple[str, ...] = ()
@@ -48,7 +49,8 @@ class LoopVectorEnv(VectorEnv):
         self.num_envs = num_envs
         self.horizon = horizon
         self.channel = BanditFeedback(signals=signals)
-        self.single_action_space = spaces.Discrete(world.action_spec().n_arms)
+        self._n_arms = world.action_spec().n_arms
+        self.single_action_space = spaces.Discrete(self._n_arms)
         self.action_space = batch_space(self.single_action_space, num_envs)
         d = int(world.observation_dim)  # type: ignore[attr-defined]
         self.single_observation_space = spaces.Box(-np.inf, np.inf, (d,), np.float64)
@@ -85,8 +87,8 @@ class LoopVectorEnv(VectorEnv):
             obs, info = self.reset()
             return obs, np.zeros(S), np.zeros(S, bool), np.zeros(S, bool), info
         arm = np.asarray(actions, dtype=np.int64).reshape(S)
-        if (arm < 0).any() or (arm >= self.single_action_space.n).any():
-            raise ValueError(f"actions must be in [0, {self.single_action_space.n - 1}]")
+        if (arm < 0).any() or (arm >= self._n_arms).any():
+            raise ValueError(f"actions must be in [0, {self._n_arms - 1}]")
         action = Action(arm=arm, propensity=np.ones(S))
         self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
         self._cstate, fb = self.channel.transmit(self._cstate, action, outcome, self._crng)

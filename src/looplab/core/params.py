@@ -50,7 +50,9 @@ class StrictNumbers(BaseModel):
         if isinstance(data, dict):
             for key, value in data.items():
                 field = cls.model_fields.get(key) if isinstance(value, bool) else None
-                if field is not None and _numeric_not_bool(field.annotation):
+                # type forms are hashable; the stubs type the annotation as a TypeForm
+                if field is not None and _numeric_not_bool(
+                        field.annotation):  # type: ignore[arg-type]
                     raise PydanticCustomError(
                         "bool_number", "{field}: a boolean is not a number; give a number",
                         {"field": key},

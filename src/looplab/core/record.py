@@ -83,7 +83,7 @@ def describe(obj: Any) -> dict[str, Any]:
     settings (a pydantic ``config`` or the dataclass fields)."""
     out: dict[str, Any] = {"type": f"{type(obj).__module__}.{type(obj).__qualname__}"}
     cfg = getattr(obj, "config", None)
-    if hasattr(cfg, "model_dump"):
+    if cfg is not None and hasattr(cfg, "model_dump"):
         out["config"] = cfg.model_dump(mode="json")
     dump = getattr(obj, "model_dump", None)
     if callable(dump) and not isinstance(obj, type):  # a Params model: its parameters

@@ -85,7 +85,8 @@ class World(Protocol):
     contexts a channel forwards alongside the reward), equal to it.
     """
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def action_spec(self) -> ActionSpec: ...
 
@@ -102,7 +103,8 @@ class World(Protocol):
 class Policy(Protocol):
     """A batched learner: its state is data, its methods are pure."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any: ...
 
@@ -132,7 +134,8 @@ class Monitor(Protocol):
     them and that the monitor reads nothing else.
     """
 
-    names: tuple[str, ...]
+    @property
+    def names(self) -> tuple[str, ...]: ...
 
     def reset(self, replicates: int) -> None: ...
 

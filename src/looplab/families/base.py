@@ -92,14 +92,17 @@ def tagged(name: str, cls: type[BaseModel], supplied: tuple[str, ...] = ()) -> t
     if not supplied:
         return create_model(  # type: ignore[call-overload,no-any-return]
             f"{cls.__name__}Entry", __base__=cls, __module__=cls.__module__,
-            type=(Literal[name], name),  # type: ignore[valid-type]
+            # Literal[name] is a runtime-built type form, which mypy cannot check
+            type=(Literal[name], name),  # type: ignore[valid-type,arg-type]
         )
     fields: dict[str, Any] = {
         k: (f.annotation, f) for k, f in cls.model_fields.items() if k not in supplied
     }
     return create_model(  # type: ignore[call-overload,no-any-return]
         f"{cls.__name__}Entry", __base__=Params, __module__=cls.__module__,
-        __doc__=cls.__doc__, type=(Literal[name], name), **fields,
+        __doc__=cls.__doc__,
+        type=(Literal[name], name),  # type: ignore[valid-type,arg-type]  # runtime type form
+        **fields,
     )
 
 

@@ -80,6 +80,13 @@ POLICIES: dict[str, type[Params]] = {**JUDGES, "reference": ReferenceArm}
 WORLDS: dict[str, type[Params]] = {"preferences": PreferenceWorld, "text-pool": TextPoolWorld}
 ArmEntry = entry_union(POLICIES)
 WorldEntry = entry_union(WORLDS)
+
+
+def _type(entry: Any) -> str:
+    """The ``type`` tag of a validated scenario entry (the unions are built at run time)."""
+    return str(entry.type)
+
+
 _FOR_WORLD = {"preferences": ("self", "external", "tool"), "text-pool": ("reference",)}
 
 
@@ -98,17 +105,17 @@ class JudgeLoopScenario(ScenarioBase):
 
     @model_validator(mode="after")
     def _compatible(self) -> JudgeLoopScenario:
-        wt = str(self.world.type)
+        wt = _type(self.world)
         for name, arm in self.arms.items():
-            if str(arm.type) not in _FOR_WORLD[wt]:
-                raise ValueError(f"arms.{name}: type {arm.type!r} does not run on a {wt} "
+            if _type(arm) not in _FOR_WORLD[wt]:
+                raise ValueError(f"arms.{name}: type {_type(arm)!r} does not run on a {wt} "
                                  f"world; allowed: {', '.join(_FOR_WORLD[wt])}")
         return self
 
 
 def progress_total(cfg: JudgeLoopScenario) -> int:
     """Rounds per arm (preferences) or replicates per arm (text pool)."""
-    per = cfg.rounds if str(cfg.world.type) == "preferences" else cfg.replicates
+    per = cfg.rounds if _type(cfg.world) == "preferences" else cfg.replicates
     return per * len(cfg.arms)
 
 
@@ -116,7 +123,7 @@ def _preferences(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Da
     world = PreferenceWorld(**params_of(cfg.world))
     frames = []
     for name, arm in cfg.arms.items():
-        judge = JUDGES[str(arm.type)](**params_of(arm))
+        judge = JUDGES[_type(arm)](**params_of(arm))
         out = run_anyprefer(world, judge, cfg.loop, cfg.rounds, cfg.replicates, cfg.seed,
                             progress)
         r, s = np.meshgrid(np.arange(cfg.rounds + 1), np.arange(cfg.replicates),
@@ -165,7 +172,7 @@ def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Data
 def run_judge_loops(cfg: JudgeLoopScenario, progress: ProgressHook | None = None
                     ) -> pd.DataFrame:
     """The long table of a judge-loop scenario (see the module docstring)."""
-    if str(cfg.world.type) == "preferences":
+    if _type(cfg.world) == "preferences":
         return _preferences(cfg, progress)
     return _text_pool(cfg, progress)
 
@@ -177,7 +184,7 @@ def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
     for name, df in frame.groupby("policy", sort=False):
         df = df.sort_values(["round", "replicate"])
         vals: dict[str, np.ndarray] = {}
-        if str(cfg.world.type) == "preferences":
+        if _type(cfg.world) == "preferences":
             first = df[df["round"] == 0]
             last = df[df["round"] == df["round"].max()]
             for m in ROUND_METRICS:

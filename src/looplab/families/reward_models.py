@@ -30,7 +30,9 @@ from looplab.improve.raft import METRICS as LOOP_METRICS
 from looplab.improve.raft import RaftConfig, run_raft
 from looplab.preferences.data import (
     FeatureTask,
+    PairwiseData,
     PairwiseSource,
+    PointwiseData,
     PointwiseSource,
     label_pairs,
     simulate_pointwise,
@@ -189,8 +191,10 @@ def _static(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataF
     task = _task(cfg)
     S, n = cfg.replicates, cfg.data.n_train
     pointwise = cfg.feedback.shape == "pointwise"
+    test_src = cfg.feedback.source() if pointwise else None
+    assert test_src is None or isinstance(test_src, PointwiseSource)  # shape == "pointwise"
     test = make_test_set(task, generator(cfg.seed, "test"), cfg.data.n_test,
-                         cfg.data.n_contrast, cfg.feedback.source() if pointwise else None)
+                         cfg.data.n_contrast, test_src)
     # one batch of items for all replicates (same items for every arm), labeled per source
     w_rng = generator(cfg.seed, "world-instance")
     if pointwise:
@@ -201,14 +205,18 @@ def _static(cfg: RewardModelScenario, progress: ProgressHook | None) -> pd.DataF
     for name, arm in cfg.arms.items():
         src = cfg.feedback.source(clean=arm.feedback == "clean")
         f_rng = generator(cfg.seed, "channel")
+        full: PairwiseData | PointwiseData
         if pointwise:
+            assert isinstance(src, PointwiseSource)  # source() follows feedback.shape
             full = simulate_pointwise(task, S * n, src, f_rng, items=items)
         else:
-            full = label_pairs(task, xa, xb, src, f_rng, factors=True)  # type: ignore[arg-type]
+            assert isinstance(src, PairwiseSource)
+            full = label_pairs(task, xa, xb, src, f_rng, factors=True)
         for s in range(S):  # refit boundary: one reward model per replicate
             idx = np.arange(s * n, (s + 1) * n)
             rm = fit_reward_model(full.subset(idx), arm.objective, model=arm.model,
-                                  random_state=cfg.seed * 1000 + s, **arm.params)
+                                  random_state=cfg.seed * 1000 + s, model_params=None,
+                                  **arm.params)
             ev = evaluate(rm, test)
             row: dict[str, Any] = {"policy": name, "round": 0, "replicate": s}
             row.update({m: (ev[m].estimate if m in ev else np.nan) for m in ALL_METRICS})

@@ -22,7 +22,7 @@ def with_fields(cls: type[BaseModel], **fields: tuple[Any, Any]) -> type[BaseMod
     )
 
 
-def build(classes: Mapping[str, type], entry: BaseModel, drop: tuple[str, ...] = (),
+def build(classes: Mapping[str, type[BaseModel]], entry: BaseModel, drop: tuple[str, ...] = (),
           **defaults: Any) -> Any:
     """The algorithm object of a validated arm entry: its class with the entry's parameters
     (minus ``type`` and ``drop``); ``defaults`` fill fields the entry did not set."""

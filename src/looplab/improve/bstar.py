@@ -54,7 +54,7 @@ class Star(Rule):
     def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
         """Choose (T, tau), sample, filter, fine-tune."""
         theta = state["theta"]
-        S, P, M = task.shape
+        _S, _P, M = task.shape
         T, tau = self.choose(task, theta, rng)
         probs_T = task.probs(theta, 1.0) if np.all(T == 1.0) else \
             _softmax_T(task.logits(theta), T)

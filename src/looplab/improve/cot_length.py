@@ -113,7 +113,7 @@ def run_cot_curve(world: CotWorld, arm: CotCurve, S: int, rng: np.random.Generat
     """(S,) per replicate (independent Monte Carlo draws): whether the simulated optimum is
     interior, the simulated N* at T, 2T and at 2M, and the largest gap to the closed form
     where N divides T."""
-    T, M = int(round(world.difficulty)), world.capability
+    T, M = round(world.difficulty), world.capability
     Ns = np.arange(1, world.max_length + 1)
     out = {k: np.empty(S) for k in ("interior_peak", "nstar", "nstar_2T", "nstar_2M",
                                      "sim_error")}

@@ -43,12 +43,12 @@ class LockRule(Params):
 
     def prefixes(self, task: LockTask, rng: np.random.Generator) -> np.ndarray:
         """(S, P) prefix length per prompt this round (0: unprefixed)."""
-        S, P, L, V = task.dims
+        S, P, _L, _V = task.dims
         return np.zeros((S, P), int)
 
     def grpo(self, task: LockTask, state: State, rng: np.random.Generator) -> tuple[State, Info]:
         """One GRPO step on (possibly prefixed) problems, own tokens only."""
-        S, P, L, V = task.dims
+        _S, _P, L, _V = task.dims
         j = self.prefixes(task, rng)
         x, prev = sample_sequences(task, state["theta"], self.group, j, rng)
         r = (x == task.lock[:, :, None, :]).all(-1).astype(np.float64)
@@ -74,7 +74,7 @@ class PrefixRL(LockRule):
 
     def prefixes(self, task: LockTask, rng: np.random.Generator) -> np.ndarray:
         """j ~ Uniform{0, ..., L - 1} per prompt."""
-        S, P, L, V = task.dims
+        S, P, L, _V = task.dims
         return rng.integers(0, L, (S, P))
 
 
@@ -89,7 +89,7 @@ class SFTThenRL(LockRule):
         """SFT on tau* (no samples drawn) during the first ``sft_rounds``, then GRPO."""
         if state["t"] >= self.sft_rounds:
             return self.grpo(task, state, rng)
-        S, P, L, V = task.dims
+        S, P, _L, _V = task.dims
         x = task.lock[:, :, None, :]
         prev = task.prev_on_path()[:, :, None, :]
         W = sequence_grad(task, state["theta"], x, prev, np.ones((S, P, 1)),

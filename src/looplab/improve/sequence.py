@@ -46,7 +46,7 @@ class LockTask:
 
     def prev_on_path(self) -> np.ndarray:
         """(S, P, L) the previous token on the lock path (BOS first)."""
-        S, P, L, V = self.dims
+        S, P, _L, V = self.dims
         return np.concatenate([np.full((S, P, 1), V), self.lock[..., :-1]], -1)
 
 
@@ -66,7 +66,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def success_prob(task: LockTask, theta: np.ndarray, prefix: int = 0) -> np.ndarray:
     """(S, P) exact probability of writing the rest of the lock after ``prefix`` tokens."""
-    S, P, L, V = task.dims
+    S, P, L, _V = task.dims
     prev = task.prev_on_path()
     probs = _softmax(theta)  # (S, P, L, V+1, V)
     s, p, k = np.meshgrid(np.arange(S), np.arange(P), np.arange(L), indexing="ij")
@@ -76,7 +76,7 @@ def success_prob(task: LockTask, theta: np.ndarray, prefix: int = 0) -> np.ndarr
 
 def path_entropy(task: LockTask, theta: np.ndarray) -> np.ndarray:
     """(S,) mean entropy of the next-token distribution at the states on the lock path."""
-    S, P, L, V = task.dims
+    S, P, L, _V = task.dims
     prev = task.prev_on_path()
     probs = _softmax(theta)
     s, p, k = np.meshgrid(np.arange(S), np.arange(P), np.arange(L), indexing="ij")

@@ -37,8 +37,8 @@ class Verdict:
 
     def swapped(self) -> Verdict:
         """The same verdict expressed for the answers in the other order."""
-        flip = {"A": "B", "B": "A", "tie": "tie", None: None}[self.choice]
-        return Verdict(flip, None if self.p_a is None else 1.0 - self.p_a, self.raw)
+        flip: dict[Choice | None, Choice | None] = {"A": "B", "B": "A", "tie": "tie", None: None}
+        return Verdict(flip[self.choice], None if self.p_a is None else 1.0 - self.p_a, self.raw)
 
 
 UNPARSEABLE = Verdict(None)

@@ -22,7 +22,7 @@ import math
 import threading
 from typing import Literal
 
-from looplab.judges.base import Verdict, parse_verdict
+from looplab.judges.base import Choice, Verdict, parse_verdict
 from looplab.llm import LLMClient, LLMNoLogprobsError
 
 DEFAULT_SYSTEM = (
@@ -112,5 +112,5 @@ def _from_logprobs(la: float | None, lb: float | None) -> Verdict:
     if lb is None:
         return Verdict("A", p_a=1.0, raw=raw)
     p_a = 1.0 / (1.0 + math.exp(lb - la))
-    choice = "A" if la > lb else "B" if lb > la else "tie"
+    choice: Choice = "A" if la > lb else "B" if lb > la else "tie"
     return Verdict(choice, p_a=p_a, raw=raw)

@@ -63,7 +63,7 @@ def _fit_logistic(X: np.ndarray, y: np.ndarray, mask: np.ndarray, l2: float,
                   iters: int = 25) -> np.ndarray:
     """(S, D) ridge logistic regression without intercept by Newton's method, batched over
     replicates; rows with mask 0 are ignored."""
-    S, n, D = X.shape
+    S, _n, D = X.shape
     w = np.zeros((S, D))
     cnt = np.maximum(mask.sum(1), 1.0)[:, None]
     for _ in range(iters):
@@ -99,7 +99,7 @@ def _pairs(world: RationalWorld, S: int, n: int, rng: np.random.Generator, rho: 
 def _critique_fit(world: RationalWorld, tr: dict[str, np.ndarray], rng: np.random.Generator
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """PARROT: (heads (S, K, D), aggregator (S, K), kept share (S,))."""
-    S, n, K = tr["da"].shape
+    _S, _n, K = tr["da"].shape
     sign = (2 * tr["y"] - 1)[..., None]
     c = (tr["da"] + world.teacher_sd * rng.standard_normal(tr["da"].shape)
          + world.anchor * sign > 0).astype(np.float64)  # anchored rationale
@@ -146,7 +146,7 @@ def run_rational(world: RationalWorld, replicates: int, seed: int) -> dict[str, 
     out["spurious_weight_critique"] = np.einsum("skd,sk->sd", heads, agg)[:, -1]
 
     # generate-critique-refine on fresh o.o.d. items (no parameter update)
-    a, x, r = _items(world, S, world.n_test, e_rng, 0.0)
+    a, x, _r = _items(world, S, world.n_test, e_rng, 0.0)
     rel = x - x.mean(1, keepdims=True)
     contrib = np.einsum("snd,skd->snk", rel, heads) * agg[:, None, :]
     k_star = contrib.argmin(-1)

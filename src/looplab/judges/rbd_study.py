@@ -87,8 +87,9 @@ def rbd_study(seed: int, samples: int = 4, max_rounds: int = 3) -> dict[str, dic
     out: dict[str, dict[str, float]] = {}
     for cond, (cues, fams) in conditions.items():
         judge = ReferenceJudge(eval_items, cues=cues, seed=seed, skill=2.0, heed=1.0,
-                               **{f: PLANTED[f] for f in fams})
-        arms = {"none": (judge, float("nan"))}
+                               name=None, **{f: PLANTED[f] for f in fams})
+        arms: dict[str, tuple[ReferenceJudge | DetectRevise, float]] = {
+            "none": (judge, float("nan"))}
         for arm, t in THRESHOLDS.items():
             det = base_det.with_threshold(t)
             rec = float(np.mean([segment_recall(det, cues[f]) for f in fams]))

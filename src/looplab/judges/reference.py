@@ -71,7 +71,7 @@ def named_biases(analysis: str, cues: dict[str, Cue]) -> set[str]:
 
     out = {POSITION} if says(BIAS_KEYWORDS[POSITION]) else set()
     for name, cue in cues.items():
-        if says(BIAS_KEYWORDS.get(name, ()) + (name,)):
+        if says((*BIAS_KEYWORDS.get(name, ()), name)):
             out.add(name)
             continue
         for q in quotes:

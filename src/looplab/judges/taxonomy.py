@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from looplab.judges.injectors import ORDERS, POSITION, Cue, load_cues, show
+from looplab.judges.injectors import ORDERS, POSITION, Cue, Order, load_cues, show
 from looplab.judges.items import PairItem
 
 NOISE = "noise"  # the clean pair re-asked: the BSR a cue-blind judge shows from sampling alone
@@ -86,7 +86,7 @@ def bias_sensitivity(judge: Any, items: list[PairItem], biases: tuple[str, ...] 
                     biased = clean
                 elif bias == POSITION:
                     # the worse answer moved to the other slot: the same pair reversed
-                    other = "worse-first" if order == "better-first" else "better-first"
+                    other: Order = "worse-first" if order == "better-first" else "better-first"
                     biased = show(it, other)
                 else:
                     biased = show(it, order, cues[bias], "worse", cues[bias].choose(seed, it.id))

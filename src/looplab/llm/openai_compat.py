@@ -202,7 +202,8 @@ def _first_choice(data: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def _answer(text: str, choice: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    raw_usage = data.get("usage")
+    usage: dict[str, Any] = raw_usage if isinstance(raw_usage, dict) else {}
     return {
         "text": text,
         "finish_reason": choice.get("finish_reason"),

@@ -40,7 +40,12 @@ import pandas as pd
 
 from looplab.core.seeding import generator
 from looplab.ope.log import BanditLog, LogError
-from looplab.policies.regression_oracles import BoostedOracle, RidgeOracle, RidgeState
+from looplab.policies.regression_oracles import (
+    BoostedOracle,
+    Oracle,
+    RidgeOracle,
+    RidgeState,
+)
 from looplab.stats import Estimate, normal_interval, summary_frame
 
 ESTIMATORS = ("ips", "snips", "dm", "dr")
@@ -205,7 +210,7 @@ def fit_outcome_model(
     n, K = len(log), log.n_actions
     linear = model == "linear"
     X = np.hstack([np.ones((n, 1)), log.context]) if linear else log.context
-    oracle = RidgeOracle() if linear else BoostedOracle()
+    oracle: Oracle = RidgeOracle() if linear else BoostedOracle()
     fold = generator(seed, "ope-folds").permutation(n) % folds
     q = np.empty((n, K))
     cov = np.zeros((folds, K, X.shape[1], X.shape[1])) if linear else None

@@ -157,6 +157,8 @@ class ContextualPolicy(Params):
             X = fb.signals["features"]
             n_learned += int(fb.mask.sum()) * X.shape[1] // fb.mask.shape[0]
             if rt.online:
+                # _oracle_fits rejects online retraining for an oracle without ``update``
+                assert isinstance(self.oracle, RidgeOracle)
                 oracle = self.oracle.update(oracle, X, fb.arm, fb.reward, fb.mask)
             else:
                 batch = LogBatch(X, fb.signals["avail"], fb.arm, fb.propensity, fb.reward,

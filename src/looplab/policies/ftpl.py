@@ -47,7 +47,7 @@ class FTPL(Params):
     def leaders(self, st: dict[str, Any], h_sep: np.ndarray, draws: int, k: int,
                 rng: np.random.Generator) -> np.ndarray:
         """(S, draws) the oracle's argmin under ``draws`` independent perturbations."""
-        S, H, n = h_sep.shape
+        S, _H, n = h_sep.shape
         sigma = self.noise_scale * np.sqrt(k * max(st["t"], 1))
         eps = rng.laplace(0.0, sigma, (S, draws, n))
         score = eps @ h_sep.transpose(0, 2, 1)  # (S, draws, H)
@@ -57,7 +57,7 @@ class FTPL(Params):
 
     def act(self, st: dict[str, Any], obs: Observation, rng: np.random.Generator) -> Action:
         h_pred = obs["h_pred"]
-        S, H, k = h_pred.shape
+        _S, _H, k = h_pred.shape
         lead = self.leaders(st, obs["h_sep"], 1 + self.max_resample, k, rng)
         preds = np.take_along_axis(h_pred, lead[:, :, None], axis=1)  # (S, D, k)
         pred = preds[:, 0]
@@ -67,7 +67,7 @@ class FTPL(Params):
 
     def update(self, st: dict[str, Any], fb: Feedback) -> dict[str, Any]:
         h_pred = fb.signals["h_pred"]
-        S, H, k = h_pred.shape
+        _S, _H, k = h_pred.shape
         seen = fb.signals["label_seen"]
         h_sep = fb.signals["h_sep"]
         lead = self.leaders(st, h_sep, self.max_resample, k, st["rng"])

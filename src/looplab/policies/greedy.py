@@ -27,7 +27,7 @@ class EpsilonGreedy(Params):
 
     def act(self, st: ArmStats, obs: Observation, rng: np.random.Generator) -> Action:
         S, K = st.n.shape
-        feasible = (st.mean_g <= 0).all(axis=2)
+        feasible = np.all(st.mean_g <= 0, axis=2)
         best = np.where(feasible, st.mean_r, -np.inf).argmax(axis=1)
         least = np.maximum(st.mean_g, 0).sum(axis=2).argmin(axis=1)
         greedy = np.where(feasible.any(axis=1), best, least)

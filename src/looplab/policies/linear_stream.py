@@ -66,7 +66,7 @@ def run_linear_stream(
     rewards = np.empty(T)
     is_ucb = isinstance(policy, LinUCB)
     is_sq = isinstance(policy, SquareCB)
-    alpha = policy.alpha if is_ucb else 0.0
+    alpha = policy.alpha if isinstance(policy, LinUCB) else 0.0
     eps = policy.epsilon if isinstance(policy, ContextualEpsilonGreedy) else 0.0
     eye = np.arange(K)
     ru = reward_u.tolist()  # Python floats: scalar work off numpy's per-call overhead
@@ -89,6 +89,7 @@ def run_linear_stream(
             pred = theta @ x
             best = int(pred.argmax())
             if is_sq:
+                assert isinstance(policy, SquareCB)  # is_sq says so; narrows for the checker
                 gamma = policy.gamma_scale * max(t, 1) ** policy.gamma_exponent
                 p = 1.0 / (K + gamma * (pred[best] - pred))
                 p[best] = 0.0

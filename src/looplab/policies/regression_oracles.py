@@ -43,7 +43,8 @@ def single_threaded() -> Any:
 class Oracle(Protocol):
     """What a contextual policy needs from its reward model."""
 
-    has_variance: bool
+    @property
+    def has_variance(self) -> bool: ...
 
     def init(self, replicates: int, n_actions: int, n_features: int) -> Any: ...
 

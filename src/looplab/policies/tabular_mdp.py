@@ -102,7 +102,7 @@ def plan(
 
 def optimistic_p(phat: np.ndarray, d: np.ndarray, V: np.ndarray) -> np.ndarray:
     """The maximiser of p . V over {||p - phat||_1 <= d} (batched (R, n, A, n))."""
-    R, n, A, _ = phat.shape
+    _R, _n, _A, _ = phat.shape
     order = np.argsort(V, axis=1)  # ascending: worst first
     o = np.broadcast_to(order[:, None, None, :], phat.shape)
     ps = np.take_along_axis(phat, o, axis=3).copy()

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special
@@ -103,7 +104,7 @@ class PairwiseData:
         object.__setattr__(self, "annotator", ann)
         if (self.factors_a is None) != (self.factors_b is None):
             raise ValueError("factors_a and factors_b must be given together")
-        if self.factors_a is not None:
+        if self.factors_a is not None and self.factors_b is not None:
             fa, fb = _as_2d(self.factors_a, "factors_a"), _as_2d(self.factors_b, "factors_b")
             if fa.shape != fb.shape or fa.shape[0] != xa.shape[0]:
                 raise ValueError(
@@ -124,6 +125,7 @@ class PairwiseData:
     def subset(self, idx: Array) -> PairwiseData:
         """Rows ``idx`` (truth included)."""
         t = self.truth
+        assert self.annotator is not None  # __post_init__ always fills it
         return replace(
             self,
             xa=self.xa[idx], xb=self.xb[idx], label=self.label[idx],
@@ -248,6 +250,13 @@ class FeatureTask:
     nonlinearity: float = 0.0
     seed: int = 0
     n_factors: int = 3
+
+    if TYPE_CHECKING:  # hidden parameters set in __post_init__ (not dataclass fields)
+        _b: Array = field(init=False, repr=False, compare=False)
+        _A: Array = field(init=False, repr=False, compare=False)
+        _U: Array = field(init=False, repr=False, compare=False)
+        _v: Array = field(init=False, repr=False, compare=False)
+        _F: Array = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.context_dim < 1 or self.response_dim < 1:

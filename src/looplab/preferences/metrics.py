@@ -89,7 +89,7 @@ def consistency(
     return _boot(_mean, ok.astype(np.float64), rng=rng)
 
 
-def _ece(p: Array, y: Array, axis: int = -1, bins: int = 10) -> Array:
+def _ece(p: Array, y: Array, axis: int = -1, bins: int = 10) -> Array | float:
     idx = np.minimum((p * bins).astype(int), bins - 1)
     out: Array | float = 0.0
     n = p.shape[axis]

@@ -106,7 +106,7 @@ class LinearRewardModel:
         if self.l2 < 0:
             raise ValueError(f"l2 must be >= 0, got {self.l2}")
         Z = t.xa if t.xb is None else t.xa - t.xb
-        n, d = Z.shape
+        _n, d = Z.shape
         total = float(np.sum(t.pos + t.neg))
         if total <= 0:
             raise ValueError("targets carry no weight (sum of pos + neg <= 0)")

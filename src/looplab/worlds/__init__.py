@@ -69,10 +69,10 @@ __all__ = [
     "Segments",
     "SourceRankingMonitor",
     "SourceShareMonitor",
-    "steady_state_sweep",
     "SteadyStateSweep",
     "StitchConfig",
     "StitchGrid",
     "SwitchMonitor",
     "TransitionFeedback",
+    "steady_state_sweep",
 ]

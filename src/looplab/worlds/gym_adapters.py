@@ -148,7 +148,8 @@ class ContextualVectorEnv(LoopVectorEnv):
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
     """Replicate 0 of a one-replicate looplab vector env as a plain ``gymnasium.Env``."""
 
-    metadata: dict[str, Any] = {"render_modes": []}
+    # a plain (not ClassVar) attribute, as gymnasium.Env declares it
+    metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012
     render_mode = None
 
     def __init__(self, venv: LoopVectorEnv) -> None:

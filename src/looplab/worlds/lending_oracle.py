@@ -59,7 +59,7 @@ def steady_state_sweep(
     reward = res.metrics["reward"][start:].mean(axis=0).reshape(K, S).T
     g = np.stack([res.metrics[n][start:].mean(axis=0) for n in residual_names], axis=1)
     residuals = g.reshape(K, S, -1).transpose(1, 0, 2)
-    feasible = (residuals <= 0).all(axis=2)
+    feasible = np.all(residuals <= 0, axis=2)
     best = np.where(feasible, reward, -np.inf).argmax(axis=1)
     least = np.maximum(residuals, 0).sum(axis=2).argmin(axis=1)
     any_feasible = feasible.any(axis=1)

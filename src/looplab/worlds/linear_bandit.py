@@ -86,7 +86,7 @@ class LinearBanditWorld:
         (T, S, N) of each round (reward = 1[u < expected of the chosen action])."""
         state = self.reset(replicates, child_seed(seed, "world-instance"))
         rng = generator(seed, "world")
-        S, N, K = state.avail.shape
+        S, N, _K = state.avail.shape
         X = np.empty((rounds, S, N, self.config.n_features))
         U = np.empty((rounds, S, N))
         for t in range(rounds):  # the loop's order: observe draws x, step draws u

@@ -63,7 +63,7 @@ def relative_value_iteration(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Batched relative value iteration (with aperiodicity transform 0.5 I + 0.5 P):
     (gain J (R,), greedy policy (R, n)) for P (R, n, A, n), r (R, n, A)."""
-    R, n, A, _ = P.shape
+    R, n, _A, _ = P.shape
     h = np.zeros((R, n))
     Pa = 0.5 * P + 0.5 * np.eye(n)[None, :, None, :]
     for _ in range(max_iter):

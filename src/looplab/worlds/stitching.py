@@ -21,6 +21,7 @@ steps.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -105,8 +106,12 @@ class StitchGrid:
 
     def dataset(self, rng: np.random.Generator) -> Dataset:
         """Family-1 and family-2 trajectories (actions recovered from the moves)."""
-        rows_s, rows_a, rows_s2, rows_t = [], [], [], []
-        starts, ends = [], []
+        rows_s: list[int] = []
+        rows_a: list[int] = []
+        rows_s2: list[int] = []
+        rows_t: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         n = self.config.trajectories
         pairs = [(int(rng.choice(self.left)), self.centre) for _ in range(n)]
         pairs += [(self.centre, int(rng.choice(self.right))) for _ in range(n)]
@@ -115,7 +120,7 @@ class StitchGrid:
         for j, (a, b) in enumerate(pairs):
             path = self._path(a, b, side1 if j < n else side2, rng)
             starts.append(len(rows_s))
-            for s, s2 in zip(path[:-1], path[1:], strict=True):
+            for s, s2 in itertools.pairwise(path):
                 # the action that makes this move under the grid's dynamics (a blocked
                 # step only happens at the door, where up and down stay put)
                 hits = np.flatnonzero(self.next[s] == s2)
