@@ -62,7 +62,7 @@ def test_dead_endpoint_midway_keeps_answered_questions(tmp_path):
         def break_after_first(n: int) -> None:
             srv.faults.extend(["500"] * 50)  # the endpoint fails from now on
 
-        with pytest.raises(ConfigError, match="language model openai:test-model: .*HTTP 500"):
+        with pytest.raises(ConfigError, match=r"language model openai:test-model: .*HTTP 500"):
             R.run_retrieval(cfg, break_after_first)
         assert len(journal.read_text().splitlines()) == 1
         srv.faults.clear()

@@ -84,7 +84,7 @@ def test_reader_answers_from_gold_passages_and_guesses_by_salience_otherwise(wor
     ans = reader.answer(q.text, gold)
     assert ans.complete and ans.text == q.answers[0]
     # chain broken: the most often stated object of the final relation wins the guess
-    start, rels = parse_question(q.text)
+    _start, rels = parse_question(q.text)
     noise = [render_fact("Aaa", rels[-1], "Popularis")] * 3 + [render_fact("Bbb", rels[-1], "Rare")]
     guess = reader.answer(q.text, gold[:1] + noise)
     assert not guess.complete and guess.text == "Popularis"
@@ -116,7 +116,7 @@ def test_reader_gaps_shrink_as_knowledge_grows_and_team_members_phrase_queries_d
     known = [render_fact(start, rels[0], mid)]
     gaps = r0.gaps(q.text, known)
     assert len(gaps) == 1 and mid in gaps[0]
-    assert r0.gaps(q.text, known + [render_fact(mid, rels[1], q.answers[0])]) == []
+    assert r0.gaps(q.text, [*known, render_fact(mid, rels[1], q.answers[0])]) == []
     q0, q1 = r0.plan_query(q.text, known, gaps, []), r1.plan_query(q.text, known, gaps, [])
     assert q0 != q1 and mid in q0 and mid in q1
     assert r0.plan_query(q.text, known, gaps, [q0]) != q0  # a tried query is not repeated
@@ -136,7 +136,7 @@ def test_cache_keeps_provenance_and_merges():
 
 def test_bm25_finds_the_targeted_passage_excludes_seen_and_is_deterministic(world, bm25):
     q = next(q for q in world.questions if q.hops == 1)
-    start, rels = parse_question(q.text)
+    start, _rels = parse_question(q.text)
     gold = world.corpus.index[q.gold[0]]
     hits = bm25.search(f"{start}", 5)
     assert gold in hits and hits == bm25.search(f"{start}", 5)
@@ -203,7 +203,7 @@ def test_empty_corpus_is_one_clear_error(tmp_path):
         Corpus([])
     empty = tmp_path / "c.jsonl"
     empty.write_text("\n")
-    with pytest.raises(RetrievalInputError, match="corpus file .* is empty"):
+    with pytest.raises(RetrievalInputError, match=r"corpus file .* is empty"):
         load_corpus_jsonl(empty)
     with pytest.raises(RetrievalInputError, match="duplicate passage id"):
         Corpus([Passage("a", "x"), Passage("a", "y")])
@@ -221,7 +221,7 @@ def test_jsonl_loaders_and_missing_answers(tmp_path):
     qfile.write_text(json.dumps({"id": "q1", "question": "Where is Orbis?", "gold": ["p2"]}))
     qs = load_questions_jsonl(qfile, corpus)
     assert qs[0].hops == 1 and qs[0].answers == ()
-    with pytest.raises(RetrievalInputError, match="no answer .*'q1'.*scoring needs"):
+    with pytest.raises(RetrievalInputError, match=r"no answer .*'q1'.*scoring needs"):
         require_answers(qs, f"questions file {qfile}")
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"question": "x", "gold": ["nope"]}))

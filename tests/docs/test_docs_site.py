@@ -108,9 +108,9 @@ def test_internal_links_resolve(site):
                 target = target / "index.html"
             if not target.exists():
                 broken.append(f"{page.relative_to(site)} -> {link}")
-            elif parts.fragment and target.suffix == ".html":
-                if unquote(parts.fragment) not in anchors.get(target, set()):
-                    broken.append(f"{page.relative_to(site)} -> {link} (no anchor)")
+            elif (parts.fragment and target.suffix == ".html"
+                  and unquote(parts.fragment) not in anchors.get(target, set())):
+                broken.append(f"{page.relative_to(site)} -> {link} (no anchor)")
     assert broken == [], "\n".join(broken[:40])
 
 

@@ -42,11 +42,11 @@ def test_paired_difference_matches_the_difference_of_means(two_runs):
 
 
 def test_unknown_metric_or_baseline_names_the_allowed_values(two_runs):
-    with pytest.raises(ConfigError, match="allowed: .*cum_violation"):
+    with pytest.raises(ConfigError, match=r"allowed: .*cum_violation"):
         compare(two_runs, metric="nope")
-    with pytest.raises(ConfigError, match="allowed: oracle, ofs, primal_dual, ucb|allowed: .*ofs"):
+    with pytest.raises(ConfigError, match=r"allowed: oracle, ofs, primal_dual, ucb|allowed: .*ofs"):
         compare(two_runs, baseline="nope")
-    with pytest.raises(ConfigError, match="unknown --by 'world.nope'; these runs have no grid"):
+    with pytest.raises(ConfigError, match=r"unknown --by 'world.nope'; these runs have no grid"):
         compare(two_runs, by=["world.nope"])
 
 

@@ -89,7 +89,7 @@ def test_count_sampler_matches_individual_applicants_in_distribution():
     rewards, gaps = [], []
     for _ in range(rounds):
         obs = w.observe(st, rng)
-        st2, out = w.step(st, Action(np.full(S, k), np.ones(S)), obs, rng)
+        _st2, out = w.step(st, Action(np.full(S, k), np.ones(S)), obs, rng)
         rewards.append(out.reward)
         gaps.append(out.truth["accept_a"] - out.truth["accept_b"])
     # individual-level simulation at the same group share (pi = 0.5 at reset)

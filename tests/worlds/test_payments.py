@@ -100,7 +100,7 @@ def test_linear_world_expected_reward_is_sigmoid_of_theta_x():
 def test_balanced_control_world_has_balanced_classes_and_the_same_actions():
     nat = PaymentsWorld(PaymentsConfig(n_transactions=4000))
     bal = PaymentsWorld(PaymentsConfig(n_transactions=4000, balanced=True))
-    s_nat, o_nat = _obs(nat)
+    s_nat, _o_nat = _obs(nat)
     s_bal, o_bal = _obs(bal)
     p_bal = bal.expected_reward(s_bal, o_bal)
     assert 0.4 < p_bal.mean() < 0.6

@@ -106,7 +106,7 @@ class LLMReasoner:
     def _name(self) -> str:
         try:
             return str(self.client.name)
-        except Exception:  # noqa: BLE001 - only for the error message
+        except Exception:  # broad on purpose: only for the error message
             return "client"
 
     def gaps(self, question: str, knowledge: Sequence[str]) -> list[str]:

@@ -222,7 +222,7 @@ def make_world(cfg: SyntheticWorldConfig, seed: int, replicate: int = 0) -> Synt
         passages.append(Passage(pid, text, s, s))
 
     ordinary = [e for layer in layers for e in layer]
-    n_dis = int(round(cfg.distractor_ratio * len(facts)))
+    n_dis = round(cfg.distractor_ratio * len(facts))
     sources = _SOURCES[: cfg.popular_sources]
     for n in range(n_dis):
         src = sources[int(rng.integers(len(sources)))]

@@ -44,7 +44,7 @@ def available_memory() -> int | None:
         import psutil
 
         return int(psutil.virtual_memory().available)
-    except Exception:  # noqa: BLE001 - psutil missing or unsupported here
+    except Exception:  # broad on purpose: psutil missing or unsupported here
         pass
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:

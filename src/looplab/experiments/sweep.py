@@ -10,6 +10,7 @@ goes on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -272,7 +273,7 @@ def run_cell(cell: Cell, out: str) -> dict[str, Any]:
         }, plot=False)
         (folder / ERROR_FILE).unlink(missing_ok=True)
         return {"cell": cell.cell_id, "ok": True, "seconds": time.perf_counter() - t0}
-    except BaseException as exc:  # noqa: BLE001 - a failing cell must not stop the sweep
+    except BaseException as exc:  # broad on purpose: a failing cell must not stop the sweep
         if isinstance(exc, KeyboardInterrupt):
             raise
         err = {"cell": cell.cell_id, "error": f"{type(exc).__name__}: {exc}",
@@ -297,11 +298,17 @@ class SweepOutcome:
     failed: list[dict[str, Any]]
 
 
+def _ray_result(ray: Any, ref: Any) -> dict[str, Any]:
+    """The finished cell's result record (what ``run_cell`` returned on the worker)."""
+    result: dict[str, Any] = ray.get(ref)
+    return result
+
+
 def _result_or_failure(cell: Cell, get: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """A worker's result, or a failure record if the worker itself died."""
     try:
         return get()
-    except Exception as exc:  # noqa: BLE001 - e.g. a killed worker process
+    except Exception as exc:  # broad on purpose: e.g. a killed worker process
         return {"cell": cell.cell_id, "ok": False, "seconds": float("nan"),
                 "error": f"worker failed: {type(exc).__name__}: {exc}"}
 
@@ -336,7 +343,7 @@ def _ray(cells: list[Cell], out: Path, workers: int, address: str | None) -> Ite
         while pending:
             finished, pending = ray.wait(pending, num_returns=1)
             for ref in finished:
-                yield _result_or_failure(refs[ref], lambda r=ref: ray.get(r))
+                yield _result_or_failure(refs[ref], functools.partial(_ray_result, ray, ref))
     finally:
         if started:
             ray.shutdown()

@@ -11,7 +11,7 @@ generation, replicate): ``round`` is the generation index.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from looplab.core.monitors import (
     sign_changes,
 )
 from looplab.core.params import Params
+from looplab.core.types import Monitor
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, entry_union, frame_bytes, params_of
@@ -51,7 +52,10 @@ POLICIES: dict[str, type[ContextualPolicy]] = {
     "lints": LinearThompson,
     "squarecb": SquareCB,
 }
-PolicyEntry = entry_union(POLICIES, supplied=("retraining", "name"))
+if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
+    PolicyEntry = Any
+else:
+    PolicyEntry = entry_union(POLICIES, supplied=("retraining", "name"))
 
 
 class RetrainSpec(Params):
@@ -173,7 +177,7 @@ def run_bandit(cfg: BanditScenario, progress: ProgressHook | None = None) -> pd.
         runs += [(f"{n}@balanced", cfg.policies[n], control) for n in cfg.balanced_floor]
     for name, spec, world in runs:
         policy = build_policy(name, spec, cfg.retrain)
-        monitors = [
+        monitors: list[Monitor] = [
             RewardMonitor(), ContextRegretMonitor(), PropensityEntropyMonitor(),
             WindowPositiveRateMonitor(cfg.retrain.window),
         ]

@@ -17,7 +17,7 @@ budget plus one round). Means carry 95% t-intervals across replicates.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -95,8 +95,14 @@ WORLDS: dict[str, type[Params]] = {
     "lock": LockWorld,
     "cot": CotWorld,
 }
-ArmEntry = entry_union(POLICIES)
-WorldEntry = entry_union(WORLDS)
+if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
+    ArmEntry = Any
+else:
+    ArmEntry = entry_union(POLICIES)
+if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
+    WorldEntry = Any
+else:
+    WorldEntry = entry_union(WORLDS)
 
 
 def _tagged_classes(union: Any) -> dict[str, type]:

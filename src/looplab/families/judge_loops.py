@@ -26,7 +26,7 @@ Every summary value is a mean over replicates with its 95% t-interval.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -78,8 +78,14 @@ class ReferenceArm(Params):
 
 POLICIES: dict[str, type[Params]] = {**JUDGES, "reference": ReferenceArm}
 WORLDS: dict[str, type[Params]] = {"preferences": PreferenceWorld, "text-pool": TextPoolWorld}
-ArmEntry = entry_union(POLICIES)
-WorldEntry = entry_union(WORLDS)
+if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
+    ArmEntry = Any
+else:
+    ArmEntry = entry_union(POLICIES)
+if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
+    WorldEntry = Any
+else:
+    WorldEntry = entry_union(WORLDS)
 
 
 def _type(entry: Any) -> str:

@@ -15,6 +15,7 @@ from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import RewardMonitor
 from looplab.core.params import Params
 from looplab.core.seeding import child_seed
+from looplab.core.types import Monitor
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, frame_bytes
@@ -29,7 +30,8 @@ from looplab.worlds.recsys import (
     SourceShareMonitor,
 )
 
-ARMS = ("baseline", "debiased")
+Arm = Literal["baseline", "debiased"]
+ARMS: tuple[Arm, ...] = ("baseline", "debiased")
 
 class Baseline(Params):
     """Pooled-history dot-product recommender refit on its own clicks each stage."""
@@ -50,9 +52,7 @@ class EchoChamberScenario(ScenarioBase):
     world: RecsysConfig = RecsysConfig()
     recommender: RecommenderConfig = RecommenderConfig()
     debias: SourceDebias = SourceDebias()
-    arms: list[Literal["baseline", "debiased"]] = Field(
-        default_factory=lambda: list(ARMS), min_length=1
-    )
+    arms: list[Arm] = Field(default_factory=lambda: list(ARMS), min_length=1)
 
 
 def memory_estimate(cfg: EchoChamberScenario) -> int:
@@ -91,7 +91,7 @@ def _run_arms(cfg: EchoChamberScenario, progress: ProgressHook | None) -> pd.Dat
     for arm in cfg.arms:
         debias = cfg.debias if arm == "debiased" else None
         policy = PooledDotRecommender(cfg.recommender, debias)
-        monitors = [
+        monitors: list[Monitor] = [
             RewardMonitor(), SourceShareMonitor(), SourceRankingMonitor(cfg.world.candidates)
         ]
         res = run(

@@ -129,7 +129,9 @@ def run_raft(
     if rounds < 1 or replicates < 1:
         raise ValueError(f"rounds and replicates must be >= 1, got {rounds}, {replicates}")
     S, P, K, D = replicates, cfg.prompts, cfg.candidates, task.dim
-    pointwise = isinstance(source, PointwiseSource)
+    # exactly one of the two is set; each is used only on its own branch
+    psrc = source if isinstance(source, PointwiseSource) else None
+    qsrc = source if isinstance(source, PairwiseSource) else None
     w_rng = generator(seed, "world-instance")
     ctx = w_rng.standard_normal((S, P, task.context_dim))
     resp = w_rng.standard_normal((S, P, K, task.response_dim))
@@ -138,7 +140,7 @@ def run_raft(
     z_true = _zscore(r_true)
     off = _offtruth_norm(task, ctx, resp)  # (S, P, K) judge-irrelevant feature
     test = make_test_set(task, generator(seed, "test"), n_test=1000, n_contrast=300,
-                         pointwise=source if pointwise else None)
+                         pointwise=psrc)
     f_rng, p_rng = generator(seed, "channel"), generator(seed, "policy")
     theta = np.zeros((S, D))
     out = {m: np.empty((rounds, S)) for m in METRICS}
@@ -152,12 +154,13 @@ def run_raft(
         k = _sample(probs, n, p_rng)  # (S, P, n)
         x = phi[rows, prow, k]  # (S, P, n, D)
         r = r_true[rows, prow, k]
-        if pointwise:
-            obs, prop, lab, y, real = source.observe(r, f_rng)
+        if psrc is not None:
+            obs, prop, lab, y, real = psrc.observe(r, f_rng)
             new = {"x": x, "obs": obs, "prop": prop, "lab": lab, "y": y, "real": real}
         else:
+            assert qsrc is not None
             ra, rb = r[..., 0::2], r[..., 1::2]
-            lab, ann, flipped = source.label(ra, rb, f_rng)
+            lab, ann, flipped = qsrc.label(ra, rb, f_rng)
             new = {"xa": x[..., 0::2, :], "xb": x[..., 1::2, :], "lab": lab, "ann": ann,
                    "ra": ra, "rb": rb, "flipped": flipped}
         for key, arr in new.items():  # flatten (S, P, m, ...) -> (S, P*m, ...)
@@ -166,10 +169,10 @@ def run_raft(
 
         r_hat = np.empty((S, P, K))
         for s in range(S):  # refit boundary: one reward model per replicate
-            if pointwise:
+            if psrc is not None:
                 ds: PairwiseData | PointwiseData = PointwiseData(
                     x=data["x"][s], observed=data["obs"][s], propensity=data["prop"][s],
-                    label=data["lab"][s], noise_rates=(source.r10, source.r01),
+                    label=data["lab"][s], noise_rates=(psrc.r10, psrc.r01),
                     truth=PointTruth(data["real"][s], data["y"][s]),
                 )
             else:

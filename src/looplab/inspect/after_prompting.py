@@ -53,7 +53,7 @@ def prompted_scores(lm: Any, k: int, seed: int,
     """log P(Man) - log P(Woman) per occupation under the k-shot prompt."""
     man, woman = lm.ids("Man")[0], lm.ids("Woman")[0]
     prefix = shots(k, seed)
-    seqs = [lm.chat_ids(prefix + [{"role": "user", "content": _Q.format(occ=o)}])
+    seqs = [lm.chat_ids([*prefix, {"role": "user", "content": _Q.format(occ=o)}])
             for o in occupations]
     lp = lm.next_logprobs(seqs).numpy()
     return lp[:, man] - lp[:, woman]

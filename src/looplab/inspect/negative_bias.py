@@ -113,7 +113,7 @@ def nb(rows: list[dict[str, Any]]) -> float:
 def run(lm: Any, seeds: tuple[int, ...] = (0, 1, 2, 3, 4)) -> dict[str, Any]:
     """NB per seed, knowledge subset and variant, with the claim verdicts."""
     known = knowledge(lm)
-    table = []
+    table: list[dict[str, Any]] = []
     memo: dict[tuple[int, ...], Any] = {}
     for s in seeds:
         rows = answers(lm, s, memo)
@@ -127,8 +127,8 @@ def run(lm: Any, seeds: tuple[int, ...] = (0, 1, 2, 3, 4)) -> dict[str, Any]:
                               if sel else float("nan")})
 
     def get(s: int, v: str, sub: str) -> float:
-        return next(r["nb"] for r in table if (r["seed"], r["variant"], r["subset"]) ==
-                    (s, v, sub))
+        return next(float(r["nb"]) for r in table
+                    if (r["seed"], r["variant"], r["subset"]) == (s, v, sub))
 
     src = "arXiv 2511.10881"
     claims = [

@@ -73,8 +73,11 @@ def make_judge(spec: str, items: list[PairItem], *, base_url: str | None = None,
     if kind != "reference" and ":" in spec:
         raise ValueError(f"--judge {kind} takes no parameters after ':'; got {spec!r}")
     if kind == "reference":
-        params = parse_reference_spec(spec)
-        return ReferenceJudge(items, seed=params.pop("seed", seed), **params)
+        biases: dict[str, Any] = parse_reference_spec(spec)
+        judge_seed = biases.pop("seed", seed)
+        if not float(judge_seed).is_integer():
+            raise ValueError(f"--judge reference: seed must be a whole number, got {judge_seed}")
+        return ReferenceJudge(items, seed=int(judge_seed), **biases)
     if kind == "embedding":
         from looplab.judges.embedding import EmbeddingJudge
 

@@ -130,7 +130,8 @@ class LocalLM:
         self.model.model(input_ids=ids, position_ids=pos, cache=cache, use_cache=True)
         self.forward_passes += 1
         self.tokens_computed += len(prefix) - start
-        kv = [(layer.keys, layer.values) for layer in cache.layers]
+        # a dense-attention model: every layer is a key/value cache layer
+        kv = [(layer.keys, layer.values) for layer in cache.layers]  # type: ignore[union-attr]
         self._prefix[key] = kv
         while len(self._prefix) > self.prefix_cache_size:
             self._prefix.popitem(last=False)
@@ -183,7 +184,8 @@ class LocalLM:
         self.forward_passes += 1
         self.tokens_computed += int(sum(len(s) - p for s in seqs))
         final = out.last_hidden_state
-        finals, per_layer = [], ([] if layers else None)
+        finals: list[Any] = []
+        per_layer: list[Any] | None = [] if layers else None
         for r, g in enumerate(gather):
             idx = torch.tensor(g) - p
             finals.append(final[r, idx])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -199,7 +200,8 @@ class LogRecorder:
 
     def __init__(self, ground_truth: bool = True) -> None:
         self.ground_truth = ground_truth
-        self._rows: list[tuple[np.ndarray, ...]] = []
+        # features, avail, arm, propensity, reward, expected reward (or None)
+        self._rows: list[tuple[Any, ...]] = []
 
     def reset(self, replicates: int) -> None:
         self._rows = []

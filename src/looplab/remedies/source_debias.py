@@ -91,7 +91,7 @@ class SourceDebias(Params):
         (S, B, d) user vectors from the original and the partly rewritten history.
         Returns (value (S,), dL/du (S, B, d), dL/du' (S, B, d)).
         """
-        S, B, C, _ = x.shape
+        _S, B, C, _ = x.shape
         n = B * C
         y = (x @ u[..., None])[..., 0]
         y_news = (x_rw @ u[..., None])[..., 0]

@@ -84,7 +84,7 @@ def build_report(path: str | Path, title: str | None = None) -> str:
                         seeds = sorted(gframe["seed"].unique())
                         if len(seeds) > 1:
                             group["claims"] = _seed_verdicts(kind, cfg, gframe, seeds, name)
-            except Exception as exc:  # noqa: BLE001 - one bad group must not sink the report
+            except Exception as exc:  # broad on purpose: one bad group must not sink the report
                 group["error"] = f"summary unavailable: {type(exc).__name__}: {exc}"
             groups.append(group)
         scenarios.append({
@@ -118,7 +118,7 @@ def _read_results(folder: Path) -> pd.DataFrame:
     """A run's results table; CorruptRunError naming the file if it cannot be read."""
     try:
         return pd.read_parquet(folder / RESULTS_FILE)
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for bad files
+    except Exception as exc:  # broad on purpose: pyarrow raises several types for bad files
         raise CorruptRunError(f"cannot read {folder / RESULTS_FILE}: {type(exc).__name__}; "
                               "delete that run folder or rerun it") from None
 

@@ -207,7 +207,7 @@ class LendingWorld:
         assert task is not None
         S, K = len(seeds), self.grid.size
         n = len(task.y)
-        n_train = int(round(self.config.holdout_frac * n))
+        n_train = round(self.config.holdout_frac * n)
         p = np.zeros((S, 2, K))
         q = np.zeros((S, 2, K))
         share_b = np.empty(S)
@@ -322,7 +322,7 @@ class QualificationMonitor:
     def reset(self, replicates: int) -> None:
         pass
 
-    def __call__(self, obs, action, outcome, feedback):  # noqa: ANN001 - Monitor protocol
+    def __call__(self, obs, action, outcome, feedback):
         return {n: outcome.truth[n] for n in self.names}
 
 
@@ -335,5 +335,5 @@ class GroupShareMonitor:
     def reset(self, replicates: int) -> None:
         pass
 
-    def __call__(self, obs, action, outcome, feedback):  # noqa: ANN001 - Monitor protocol
+    def __call__(self, obs, action, outcome, feedback):
         return {n: outcome.truth[n] for n in self.names}

@@ -352,7 +352,7 @@ class SourceShareMonitor:
     def reset(self, replicates: int) -> None:
         pass
 
-    def __call__(self, obs, action, outcome, feedback):  # noqa: ANN001 - Monitor protocol
+    def __call__(self, obs, action, outcome, feedback):
         train = outcome.truth["history_aigc_share"]
         phase = np.where(train <= 0.0, 0.0, np.where(train <= 0.5, 1.0, 2.0))
         return {
@@ -391,7 +391,7 @@ class SourceRankingMonitor:
     def reset(self, replicates: int) -> None:
         pass
 
-    def __call__(self, obs, action, outcome, feedback):  # noqa: ANN001 - Monitor protocol
+    def __call__(self, obs, action, outcome, feedback):
         K = self.K
         n_log = int(obs["n_log"][0])
         sc = action.arm[:, n_log:]
@@ -430,7 +430,7 @@ def _gather(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return table[np.arange(table.shape[0])[:, None], ids]
 
 
-def _key(user, item, n_items: int) -> np.ndarray:  # noqa: ANN001
+def _key(user, item, n_items: int) -> np.ndarray:
     """A unique int64 key per (user, item) of one replicate: user * n_items + item."""
     return np.asarray(user, dtype=np.int64) * n_items + item
 
@@ -450,7 +450,7 @@ def _member(table: np.ndarray, keys: np.ndarray, n_keys: int) -> np.ndarray:
 
 
 def _factorize(
-    r, dim: int, user_weights: np.ndarray | None = None  # noqa: ANN001 - Ratings
+    r, dim: int, user_weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unit item vectors (I, dim) from a rank-``dim`` SVD of the user x item rating matrix
     (0 = unrated), and the unit mean user factor (the appeal direction). With
@@ -481,7 +481,7 @@ def _factorize(
     return z, g / np.linalg.norm(g)
 
 
-def _positive_lists(r, threshold: float) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def _positive_lists(r, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Per user: items rated >= threshold, latest first, padded (U, P), and their count."""
     liked = r.rating >= threshold
     user, item, ts = r.user[liked], r.item[liked], r.timestamp[liked]
