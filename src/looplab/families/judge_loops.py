@@ -37,7 +37,7 @@ from looplab.core.params import Params
 from looplab.core.seeding import generator
 from looplab.experiments.claims import Claim, diff, value
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union, params_of
+from looplab.families.base import Family, entry_union, frame_bytes, params_of
 from looplab.improve.anyprefer import (
     JUDGES,
     ROUND_METRICS,
@@ -235,8 +235,18 @@ CLAIMS = (
 )
 
 
+def memory_estimate(cfg: JudgeLoopScenario) -> int:
+    """Coarse peak bytes: per arm, the candidate tables (replicates x prompts x candidates x
+    ~32 features, 8 working copies) and the per-round result rows."""
+    w = cfg.world
+    cells = getattr(w, "prompts", 64) * getattr(w, "candidates", 16) * 32
+    return (len(cfg.arms) * 8 * 8 * cfg.replicates * cells
+            + frame_bytes(cfg.rounds * cfg.replicates * len(cfg.arms), 32))
+
+
 FAMILY = Family(
     name="judge-loop",
+    memory_estimate=memory_estimate,
     description="judges inside optimisation loops: Anyprefer-style preference synthesis "
     "with self / external / tool-assisted judges, and the selection-differential check",
     scenario=JudgeLoopScenario,
