@@ -4,7 +4,13 @@ The Gymnasium adapters of these worlds live in ``looplab.worlds.gym_adapters`` (
 extra) and are not imported here.
 """
 
-from looplab.worlds.lending import GroupShareMonitor, LendingConfig, LendingState, LendingWorld
+from looplab.worlds.lending import (
+    GroupShareMonitor,
+    LendingConfig,
+    LendingState,
+    LendingWorld,
+    QualificationMonitor,
+)
 from looplab.worlds.lending_oracle import SteadyStateSweep, steady_state_sweep
 from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditState, LinearBanditWorld
 from looplab.worlds.mdp import (
@@ -59,6 +65,7 @@ __all__ = [
     "PaymentsWorld",
     "PrefGrid",
     "PrefGridConfig",
+    "QualificationMonitor",
     "RecsysConfig",
     "RecsysState",
     "RecsysWorld",
