@@ -4,11 +4,13 @@ reproduced on that scenario."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 import pytest
 
 from looplab.experiments.claims import Claim, Summary
+from looplab.preferences.claims import Study, run_study
 
 
 def claim_cases(claims: Iterable[Claim], scenarios: Sequence[str]) -> list:
@@ -51,3 +53,31 @@ def assert_claim_over_seeds(claim: Claim, summaries: Sequence[Summary]) -> None:
         f"{claim.id} ({claim.rule}, needs {claim.op} {claim.margin:g}): held on "
         f"{v['n_held']}/{v['seeds']} seeds [{vals}]; pooled {v['mean']:+.4g} "
         f"[{v['ci_low']:+.4g}, {v['ci_high']:+.4g}]")
+
+
+@functools.cache
+def _study_verdicts(study: Study) -> dict[str, dict]:
+    verdicts, _ = run_study(study)
+    return {v["id"]: v for v in verdicts}
+
+
+def study_cases(studies: Iterable[Study], measured: dict[str, str]) -> list:
+    """pytest params (study, claim id), all slow; a strict xfail with the measured numbers
+    where the claims table records the claim as not reproduced."""
+    out = []
+    for study in studies:
+        for c in study.claims:
+            marks = [pytest.mark.slow]
+            if not c.expected_to_hold("*"):
+                marks.append(pytest.mark.xfail(
+                    strict=True, reason=f"not reproduced: {measured[c.id]}"))
+            out.append(pytest.param(study, c.id, marks=marks, id=c.id))
+    return out
+
+
+def assert_study_claim(study: Study, claim_id: str) -> None:
+    """The claim holds over the study's seeds (at least 5) by its rule."""
+    r = _study_verdicts(study)[claim_id]
+    assert r["seeds"] >= 5
+    assert r["held"], (f"{claim_id}: {r['mean']:+.4f} [{r['ci_low']:+.4f}, "
+                       f"{r['ci_high']:+.4f}] {r['op']} {r['margin']}, per seed {r['values']}")

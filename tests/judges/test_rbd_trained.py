@@ -3,17 +3,17 @@ the detector is learned (not the catalogue) and transfers partly to unseen cue f
 RBD's accuracy/consistency claim is decided over 5 seeds, including that a lower-recall
 detector gives a smaller gain."""
 
-from functools import cache
 
 import pytest
 
 from looplab.judges import ReferenceJudge, load_items
 from looplab.judges.base import Verdict
-from looplab.judges.claims import MEASURED, SEEDS, STUDIES
+from looplab.judges.claims import MEASURED, STUDIES
 from looplab.judges.injectors import load_cues
 from looplab.judges.rbd_study import TRAIN_FAMILIES, _paraphrased, _split
 from looplab.judges.reference import named_biases
 from looplab.judges.trained_detector import TrainedCueDetector, segment_recall, segments
+from tests.claims_util import assert_study_claim, study_cases
 
 ITEMS = load_items()
 CUES = load_cues()
@@ -62,25 +62,6 @@ def test_trained_detector_is_learned_and_only_partly_transfers():
         "(Source: X)", "Wait, let me think...", "2 + 2 = 4."]
 
 
-@cache
-def _verdicts(name: str) -> dict[str, dict]:
-    study = next(s for s in STUDIES if s.name == name)
-    summaries = [study.run(s) for s in SEEDS]
-    return {c.id: c.check_over_seeds(summaries) for c in study.claims}
-
-
-def _cases():
-    for study in STUDIES:
-        for c in study.claims:
-            marks = [pytest.mark.slow]
-            if not c.expected_to_hold("*"):
-                marks.append(pytest.mark.xfail(strict=True, reason=MEASURED[c.id]))
-            yield pytest.param(study.name, c.id, marks=marks, id=c.id)
-
-
-@pytest.mark.parametrize(("study", "claim_id"), list(_cases()))
-def test_judge_claim_over_five_seeds(study: str, claim_id: str):
-    r = _verdicts(study)[claim_id]
-    assert r["seeds"] >= 5
-    assert r["held"], (f"{claim_id}: {r['mean']:+.4f} [{r['ci_low']:+.4f}, "
-                       f"{r['ci_high']:+.4f}] {r['op']} {r['margin']}, per seed {r['values']}")
+@pytest.mark.parametrize(("study", "claim_id"), study_cases(STUDIES, MEASURED))
+def test_judge_claim_over_five_seeds(study, claim_id: str):
+    assert_study_claim(study, claim_id)

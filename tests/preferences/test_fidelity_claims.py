@@ -2,20 +2,20 @@
 in ``looplab.preferences.claims`` only; claims recorded as not reproduced are strict xfails
 whose reason holds the measured numbers."""
 
-from functools import cache
 
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
 from looplab.preferences import PointwiseSource, simulate_pointwise
-from looplab.preferences.claims import MEASURED, SEEDS, STUDIES
+from looplab.preferences.claims import MEASURED, STUDIES
 from looplab.preferences.data import FeatureTask
 from looplab.preferences.nuisances import (
     crossfit_propensity,
     estimate_nuisances,
     noise_rates_from_clean_subset,
 )
+from tests.claims_util import assert_study_claim, study_cases
 
 
 def test_noise_rates_from_a_clean_subset_recover_the_flip_rates():
@@ -45,29 +45,9 @@ def test_crossfit_propensity_tracks_the_true_propensity_and_never_sees_the_truth
     np.testing.assert_array_equal(est.propensity, est2.propensity)
 
 
-@cache
-def _verdicts(study_name: str) -> dict[str, dict]:
-    study = next(s for s in STUDIES if s.name == study_name)
-    summaries = [study.run(s) for s in SEEDS]
-    return {c.id: c.check_over_seeds(summaries) for c in study.claims}
-
-
-def _cases():
-    for study in STUDIES:
-        for c in study.claims:
-            marks = [pytest.mark.slow]
-            if not c.expected_to_hold("*"):
-                marks.append(pytest.mark.xfail(strict=True, reason=f"not reproduced: "
-                                               f"{MEASURED[c.id]}"))
-            yield pytest.param(study.name, c.id, marks=marks, id=c.id)
-
-
-@pytest.mark.parametrize(("study", "claim_id"), list(_cases()))
-def test_reward_model_claim_over_five_seeds(study: str, claim_id: str):
-    r = _verdicts(study)[claim_id]
-    assert r["seeds"] >= 5
-    assert r["held"], (f"{claim_id}: {r['mean']:+.4f} [{r['ci_low']:+.4f}, "
-                       f"{r['ci_high']:+.4f}] {r['op']} {r['margin']}, per seed {r['values']}")
+@pytest.mark.parametrize(("study", "claim_id"), study_cases(STUDIES, MEASURED))
+def test_reward_model_claim_over_five_seeds(study, claim_id: str):
+    assert_study_claim(study, claim_id)
 
 
 def test_studies_are_deterministic_per_seed():
