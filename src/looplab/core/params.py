@@ -68,11 +68,12 @@ class Params(StrictNumbers):
     )
 
 
+@cache
 def signature_params(fn: Callable[..., Any], skip: int) -> type[Params]:
     """A ``Params`` model of ``fn``'s keyword parameters after the first ``skip`` ones:
     their annotations (``Annotated[..., Field(...)]`` constraints included) and defaults.
     An algorithm written as a function declares its parameters once, in its signature, and
-    a scenario file validates against them before any work."""
+    a scenario file validates against them before any work. Built once per function."""
     hints = get_type_hints(fn, include_extras=True)
     fields: dict[str, Any] = {}
     for i, (name, p) in enumerate(inspect.signature(fn).parameters.items()):
