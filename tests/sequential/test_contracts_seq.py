@@ -1,0 +1,54 @@
+"""The contract checker over the sequential-decision worlds, channels and policies (issue 16).
+Where it finds a violation that is not fixed yet, the case is a strict xfail naming the
+finding, so the fix turns it into a plain pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from looplab.core.check import ContractError, check_channel, check_policy, check_world
+from looplab.policies import FTPL, LOOP, UCRL2, Exp2, GreedyMDP, NaiveOneSided
+from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
+from looplab.worlds.onesided import OneSidedConfig, OneSidedFeedback, OneSidedWorld
+
+
+def _onesided() -> OneSidedWorld:
+    return OneSidedWorld(OneSidedConfig())
+
+
+def _mdp() -> MDPWorld:
+    return MDPWorld(MDPConfig())
+
+
+def _known(reason: str):
+    return pytest.mark.xfail(raises=ContractError, strict=True,
+                             reason=f"checker finding, not fixed yet: {reason}")
+
+
+CASES = [
+    pytest.param(lambda: check_channel(OneSidedFeedback(), _onesided(), Exp2()),
+                 id="onesided-channel"),
+    pytest.param(lambda: check_policy(Exp2(), _onesided(), OneSidedFeedback()), id="exp2"),
+    pytest.param(lambda: check_policy(NaiveOneSided(), _onesided(), OneSidedFeedback()),
+                 id="naive-onesided"),
+    pytest.param(lambda: check_channel(TransitionFeedback(), _mdp()), id="mdp-channel"),
+    pytest.param(lambda: check_world(_onesided(), Exp2()), id="onesided-world", marks=_known(
+        "observation key 'h_sep' is also in Outcome.truth (declare it in public_truth if "
+        "the truth only echoes it)")),
+    pytest.param(lambda: check_world(_mdp()), id="mdp-world", marks=_known(
+        "observation key 'state' is also in Outcome.truth")),
+    pytest.param(lambda: check_policy(FTPL(), _onesided(), OneSidedFeedback()), id="ftpl",
+                 marks=_known("update draws from the generator held in its state")),
+    pytest.param(lambda: check_policy(LOOP(), _mdp(), TransitionFeedback()), id="loop",
+                 marks=_known("act sets the 'switched' flag in its state in place")),
+    pytest.param(lambda: check_policy(UCRL2(), _mdp(), TransitionFeedback()), id="ucrl2",
+                 marks=_known("act sets the 'switched' flag in its state in place")),
+    pytest.param(lambda: check_policy(GreedyMDP(), _mdp(), TransitionFeedback()),
+                 id="greedy-mdp",
+                 marks=_known("act sets the 'switched' flag in its state in place")),
+]
+
+
+@pytest.mark.parametrize("check", CASES)
+def test_sequential_components_pass_the_contract_checker(check):
+    check()
