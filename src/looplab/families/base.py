@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field, create_model
 
-from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
 from looplab.experiments.claims import Claim
 from looplab.experiments.config import ScenarioBase
