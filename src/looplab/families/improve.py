@@ -481,7 +481,8 @@ def _figures(frame: pd.DataFrame, cfg: ImproveScenario) -> list[tuple[str, bytes
 FAMILY = Family(
     name="improve",
     description="policy improvement on exact-verifier tasks: GRPO rank bias, unlikeliness "
-    "reward, B-STaR, RLVR clipping, model-task alignment, OREAL, DYPO",
+    "reward, B-STaR, RLVR clipping, model-task alignment, OREAL, DYPO, SPARK, PrefixRL, "
+    "chain-of-thought length (closed form, simulated, trained)",
     scenario=ImproveScenario,
     run=run_improve,
     summarize=summarize_improve,
@@ -489,7 +490,8 @@ FAMILY = Family(
     memory_estimate=memory_estimate,
     table=(("pass@1", "pass_1"), ("pass@256", "pass_256"), ("entropy", "entropy"),
            ("rare mass", "rare_mass"), ("distinct correct", "distinct_correct"),
-           ("sel. diff. irrelevant", "sel_irrelevant")),
+           ("sel. diff. irrelevant", "sel_irrelevant"),
+           ("chain N* (D=16)", "nstar_D16")),
     panels=(("pass_1", "pass@1", False), ("pass_16", "pass@16", False),
             ("pass_256", "pass@256", False), ("entropy", "entropy (nats)", False),
             ("distinct_correct", "distinct correct", False),
