@@ -41,7 +41,9 @@ class Family:
     ``memory_estimate`` (optional) is a coarse upper bound, in bytes, of the run's peak
     memory computed from the validated config alone, so an impossible size is refused
     before anything is allocated (``looplab.experiments.execute.check_memory``); without it
-    the output table's size (``frame_bytes``) is used.
+    the output table's size (``frame_bytes``) is used. ``figures`` (optional) draws the
+    family's extra report figures from a run's long table and config: a list of (caption,
+    PNG bytes), each shown under the panel curves.
 
     ``replicate_rows``: ``run`` accepts ``rows=`` (a ``core.streams.Rows``): any replicate
     range of a seed, or several seeds packed into one batch, with each replicate's results
@@ -63,6 +65,7 @@ class Family:
     checkpoint: Callable[[Any, Path], Any] | None = None
     scenarios: Traversable | Path | None = None
     memory_estimate: Callable[[Any], int] | None = None
+    figures: Callable[[pd.DataFrame, Any], list[tuple[str, bytes]]] | None = None
     replicate_rows: bool = False
     not_invariant: str = ""
 
