@@ -51,8 +51,9 @@ def test_rbd_naming_detector_on_the_local_model(one_thread):
 
 
 def test_paradox_on_the_local_model(one_thread):
-    from looplab.judges.llm_judge import BatchedLocalJudge
+    from looplab.judges.llm_judge import BatchedLocalJudge, LLMJudge
     from looplab.judges.paradox import OrderAveraged, design, paradox_audit
+    from looplab.llm import LLMClient
 
     scenarios = (0, 3, 4, 7, 8)  # 2 approve-correct, 3 deny-correct; 3 domains
     judge = BatchedLocalJudge()
@@ -68,7 +69,13 @@ def test_paradox_on_the_local_model(one_thread):
         assert r["verdict"] in ("robust", "sensitive", "not enough data")
         assert -3.2 <= r["cohens_h"] <= 3.2 and 0.0 <= r["flip_rate"] <= 1.0
         assert r["diff_lo95"] <= r["diff_lo90"] <= r["diff"] <= r["diff_hi90"] <= r["diff_hi95"]
-    # every decision was answered from the prepared batch (no unbatched pass after it)
+    # every decision was answered from the prepared batch (no unbatched pass after it), and
+    # a batched verdict is LLMJudge's verdict (same prompt, same rule) to float rounding
+    first = design(scenarios, True)[0]
+    call = (first.question, first.answer_a, first.answer_b)
     passes = judge.lm.forward_passes
-    judge(*(lambda p: (p.question, p.answer_a, p.answer_b))(design(scenarios, True)[0]))
+    batched = judge(*call)
     assert judge.lm.forward_passes == passes
+    single = LLMJudge(LLMClient.local(cache=False))(*call)
+    assert single.choice == batched.choice
+    assert single.p_a == pytest.approx(batched.p_a, abs=1e-4)
