@@ -175,9 +175,8 @@ def _pool_pairs(rng: np.random.Generator, quality: np.ndarray, words: np.ndarray
     i = rng.integers(0, len(texts), n)
     j = (i + rng.integers(1, len(texts), n)) % len(texts)  # j != i
     qi, qj = quality[words[i]].mean(1), quality[words[j]].mean(1)
-    better = [texts[a] if qi[k] >= qj[k] else texts[b] for k, (a, b) in enumerate(zip(i, j))]
-    worse = [texts[b] if qi[k] >= qj[k] else texts[a] for k, (a, b) in enumerate(zip(i, j))]
-    return better, worse
+    first = qi >= qj
+    return ([texts[k] for k in np.where(first, i, j)], [texts[k] for k in np.where(first, j, i)])
 
 
 def bias_aware_study(seed: int, n_train: int = 1000, n_test: int = 1000, vocab: int = 300,
