@@ -115,7 +115,9 @@ LOCAL_MODEL: dict[str, str] = {
         "too), names 'distraction' 47/60 times; named recall 0.281 (trained detector 0.781; "
         "always naming one of the 4 families gives 0.25); accuracy on biased items 0.333 -> "
         "0.562 (trained 0.729), clean 1.000 -> 0.750 (trained 1.000), consistency 0.333 -> "
-        "0.417 (trained 0.729): at chance as a detector",
+        "0.417 (trained 0.729); the chance namer (a uniformly random label) on the same "
+        "items: recall 0.156, biased 0.521, clean 0.833, consistency 0.417, so SmolLM2 "
+        "is at chance as a detector",
     "paradox-smollm2":
         "5 scenarios, neutral + 4 high-intensity narratives: the plain read answers 'A' "
         "always (accuracy 0.5, flip rate 0, h = 0, 'not enough data'); the order-averaged "
