@@ -118,6 +118,13 @@ LOCAL_MODEL: dict[str, str] = {
         "0.417 (trained 0.729); the chance namer (a uniformly random label) on the same "
         "items: recall 0.156, biased 0.521, clean 0.833, consistency 0.417, so SmolLM2 "
         "is at chance as a detector",
+    "rbd-smollm2-judge":
+        "SmolLM2 as the judge too (rbd_named_table(judge=BatchedLocalJudge()), 3 items x 4 "
+        "held-out families x 2 orders, revision prompt shows the detector's text; 144 s): "
+        "the judge answers 'A' whatever it is shown (clean accuracy 0.5); accuracy on "
+        "biased items 0.500 -> trained detector 0.792 / SmolLM2 detector 0.625 / chance "
+        "0.583, consistency 0.500 / 0.500 / 0.417 / 0.375, named recall 0.833 / 0.250 / "
+        "0.083",
     "paradox-smollm2":
         "5 scenarios, neutral + 4 high-intensity narratives: the plain read answers 'A' "
         "always (accuracy 0.5, flip rate 0, h = 0, 'not enough data'); the order-averaged "

@@ -139,8 +139,8 @@ def _shown(items: list[PairItem], cues: dict[str, Cue], families: tuple[str, ...
 
 
 def rbd_named_table(detectors: dict[str, Any], seed: int = 0, n_items: int = 6,
-                    families: tuple[str, ...] = HELDOUT_FAMILIES, samples: int = 1
-                    ) -> dict[str, dict[str, float]]:
+                    families: tuple[str, ...] = HELDOUT_FAMILIES, samples: int = 1,
+                    judge: Any = None) -> dict[str, dict[str, float]]:
     """RBD's table for detectors that name a bias (``NamingDetector``) beside the trained
     detector, on a small item set: the planted-bias ``ReferenceJudge`` of ``rbd_study`` on
     the first ``n_items`` evaluation items of ``seed``'s split, the ``families`` cues on the
@@ -153,15 +153,21 @@ def rbd_named_table(detectors: dict[str, Any], seed: int = 0, n_items: int = 6,
     ``flag_rate_biased`` (flagged at all on those), ``flag_rate_clean`` (flagged on clean
     comparisons: a revision there can only move a right verdict), and ``revised_unflagged``
     (verdicts that changed on comparisons the detector did not flag: 0 by construction of
-    the loop, reported as a check)."""
+    the loop, reported as a check). ``judge`` replaces the planted judge, e.g. a
+    ``BatchedLocalJudge`` (an LLM judge that revises with the detector's text in its
+    prompt; its comparisons and revisions are scored in batches first)."""
     from looplab.judges.reference import named_biases
 
     _, eval_items = _split(load_items(), seed)
     items = eval_items[:n_items]
     cues = load_cues()
-    judge = ReferenceJudge(items, cues={f: cues[f] for f in families}, seed=seed, skill=2.0,
-                           heed=1.0, name=None, **{f: PLANTED[f] for f in families})
+    if judge is None:
+        judge = ReferenceJudge(items, cues={f: cues[f] for f in families}, seed=seed,
+                               skill=2.0, heed=1.0, name=None,
+                               **{f: PLANTED[f] for f in families})
     clean, biased = _shown(items, cues, families, seed)
+    if hasattr(judge, "prepare"):
+        judge.prepare([(s.question, s.answer_a, s.answer_b) for _, s in clean + biased])
     first = {(id(s), k): judge(s.question, s.answer_a, s.answer_b, sample=k)
              for _, s in clean + biased for k in range(samples)}
     out: dict[str, dict[str, float]] = {}
@@ -171,6 +177,15 @@ def rbd_named_table(detectors: dict[str, Any], seed: int = 0, n_items: int = 6,
         if hasattr(det, "prepare"):
             det.prepare([(s.question, s.answer_a, s.answer_b, first[(id(s), k)])
                          for _, s in clean + biased for k in range(samples)])
+        if hasattr(judge, "prepare_revisions"):  # an LLM judge: its revisions in batches
+            todo = []
+            for _, s in clean + biased:
+                for k in range(samples):
+                    v = first[(id(s), k)]
+                    d = det(s.question, s.answer_a, s.answer_b, v, sample=k)
+                    if d.biased:
+                        todo.append((s.question, s.answer_a, s.answer_b, v, d.analysis))
+            judge.prepare_revisions(todo)
         rbd = DetectRevise(judge, det, max_rounds=1)
         a_c, a_b, cons = _rates(rbd, items, cues, families, samples, seed)
         hit = on_cued = flag_b = flag_c = n_c = moved = 0
