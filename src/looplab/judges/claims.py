@@ -129,7 +129,12 @@ LOCAL_MODEL: dict[str, str] = {
         "5 scenarios, neutral + 4 high-intensity narratives: the plain read answers 'A' "
         "always (accuracy 0.5, flip rate 0, h = 0, 'not enough data'); the order-averaged "
         "read: accuracy neutral 1.00, affective 0.75, flip rate 0.25, Cohen's h -0.10, "
-        "difference -0.05 [90%: -0.29, +0.20], TOST 'not enough data' (20 decisions)",
+        "difference -0.05 [90%: -0.29, +0.20], TOST 'not enough data' (20 decisions). "
+        "The full design (9 scenarios x 8 affective conditions, 162 prompts, 153 s): plain "
+        "read the same (always 'A'); order-averaged: accuracy neutral 0.889, affective "
+        "0.667, flip rate 0.222, pulled-decision rate 0.500 under both framings (h = 0.00: "
+        "the flips go both ways), difference 0.00 [90%: -0.135, +0.135] against the +/-0.03 "
+        "ROPE, TOST 'not enough data'",
 }
 
 
