@@ -20,6 +20,10 @@ CASES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     # replicates x 1500 the panel ratio was 0.85, 0.86, 0.80, 0.96, 1.24 over seeds 0-4
     "onesided": (onesided.FAMILY, "onesided-panel", {}),
     "average_reward": (mdp.FAMILY, "riverswim-loop", {"replicates": 4}),
+    # LOOP's linear form next to the tabular one on RiverSwim's minimal feature map
+    "average_reward_linear": (mdp.FAMILY, "riverswim-linear-loop", {
+        "replicates": 3, "world": {"variant": "riverswim_lowrank"},
+        "policies": {"loop_linear": {"type": "loop_linear"}, "loop": {"type": "loop"}}}),
     # one dataset + fit per seed (the scenario's 4 replicates would cost 4x the time)
     "stitching": (stitching.FAMILY, "stitching-two-rooms", {"replicates": 1}),
     "preference_gridworld": (cpl.FAMILY, "cpl-gridworld", {"replicates": 4}),
@@ -28,6 +32,15 @@ CASES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     "meta_exploration": (meta_exploration.FAMILY, "meta-exploration-bandits", {}),
 }
 HEAVY = {"meta_exploration"}
+# a case checks the claims whose arms it runs; the linear case only the linear-LOOP ones
+# (the tabular claims are decided on riverswim-loop)
+ONLY = {"average_reward_linear": lambda c: "loop_linear" in c.arms}
+
+
+def applicable(kind: str, claim: Any) -> bool:
+    fam, name, kw = CASES[kind]
+    arms = set(fam.scenario(name=name, **kw).policies)
+    return set(claim.arms) <= arms and ONLY.get(kind, lambda c: True)(claim)
 
 
 @cache
@@ -48,7 +61,7 @@ PARAMS = [
                  + ([pytest.mark.skipif(not os.environ.get("LOOPLAB_HEAVY"),
                                         reason="heavy (torch training): LOOPLAB_HEAVY=1")]
                     if kind in HEAVY else []))
-    for kind, (fam, _, _) in CASES.items() for claim in fam.claims
+    for kind, (fam, _, _) in CASES.items() for claim in fam.claims if applicable(kind, claim)
 ]
 
 

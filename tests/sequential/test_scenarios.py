@@ -11,7 +11,7 @@ from looplab.families import cpl, mdp, onesided, stitching
 
 FILES = {"onesided-panel": onesided.FAMILY, "riverswim-loop": mdp.FAMILY,
          "random-mdp-loop": mdp.FAMILY, "stitching-two-rooms": stitching.FAMILY,
-         "cpl-gridworld": cpl.FAMILY}
+         "cpl-gridworld": cpl.FAMILY, "riverswim-linear-loop": mdp.FAMILY}
 
 
 @pytest.mark.parametrize("name", FILES)
