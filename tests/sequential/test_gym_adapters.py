@@ -17,14 +17,21 @@ from looplab.policies import FixedArm
 from looplab.worlds.gym_adapters import (
     ContextualVectorEnv,
     OneSidedVectorEnv,
+    PaymentsVectorEnv,
     SingleEnv,
     mdp_env,
     q_learning_example,
 )
 from looplab.worlds.lending import LendingConfig, LendingWorld
 from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditWorld
+from looplab.worlds.linear_mdp import LinearMDPConfig, LinearMDPWorld
 from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
 from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld
+from looplab.worlds.payments import PaymentsConfig, PaymentsWorld
+
+
+def _small_payments():
+    return PaymentsWorld(PaymentsConfig(n_transactions=3, n_actions=3, availability=0.5))
 
 
 def _small_onesided():
@@ -40,7 +47,11 @@ def _small_onesided():
     lambda: ContextualVectorEnv(
         LinearBanditWorld(LinearBanditConfig(n_actions=3, n_features=2, n_contexts=2)),
         1, 20, n_contexts=2, n_features=2),
-], ids=["riverswim", "random_mdp", "onesided", "lending", "linear_bandit"])
+    lambda: PaymentsVectorEnv(_small_payments(), 1, 20),
+    lambda: mdp_env(LinearMDPWorld(LinearMDPConfig(variant="linear", n_states=5,
+                                                   n_actions=3)), 1, 20),
+], ids=["riverswim", "random_mdp", "onesided", "lending", "linear_bandit", "payments",
+        "linear_mdp"])
 def test_env_passes_gymnasium_env_checker(make):
     check_env(SingleEnv(make()), skip_render_check=True)
 
@@ -73,3 +84,18 @@ def test_documented_example_trains_an_agent_through_the_vector_env():
     learned = q_learning_example(steps=3000, seed=0)
     random_agent = q_learning_example(steps=3000, seed=0, learn=False)
     assert learned > random_agent
+
+
+def test_payments_env_shows_availability_and_falls_back_to_no_intervention():
+    env = PaymentsVectorEnv(_small_payments(), 4, 5)
+    obs, _ = env.reset(seed=1)
+    w = env.world
+    d, N, K = w.n_features, 3, 3
+    assert obs.shape == (4, N * (d + K))
+    avail = obs[:, N * d:].reshape(4, N, K).astype(bool)
+    assert avail[:, :, 0].all() and not avail.all()  # action 0 always, others sometimes
+    _, rew, _, _, info = env.step(np.full((4, N), 2))
+    assert np.array_equal(info["applied"], np.where(avail[:, :, 2], 2, 0))
+    assert ((rew >= 0) & (rew <= 1)).all()
+    with pytest.raises(ValueError, match="actions must be in"):
+        env.step(np.full((4, N), K))

@@ -12,9 +12,13 @@ that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
   rejected and the true metric never reach it.
 - ``ContextualVectorEnv``: a contextual bandit whose actions are all available (e.g.
   ``LinearBanditWorld``): the N contexts' features flattened in, ``MultiDiscrete([K] * N)``
-  out, the mean Bernoulli reward of the N decisions back. (Worlds with changing action
-  sets, such as payments, need an action mask the Gymnasium checker's random actions do
-  not respect; they have no adapter yet.)
+  out, the mean Bernoulli reward of the N decisions back.
+- ``PaymentsVectorEnv``: the payments world, whose action sets change per transaction:
+  the observation is the N transactions' features followed by their 0/1 availability
+  masks (N x K), the action ``MultiDiscrete([K] * N)``; an intervention that is not
+  available for a transaction falls back to action 0 (no intervention, always available),
+  as a processor would route it, and ``info['applied']`` reports the actions applied. The
+  reward is the authorization rate of the N transactions.
 - ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
   for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
 
@@ -52,6 +56,7 @@ from looplab.core.gym import LoopVectorEnv  # noqa: E402
 from looplab.core.types import Action  # noqa: E402
 from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
 from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
+from looplab.worlds.payments import PaymentsWorld  # noqa: E402
 
 
 def mdp_env(world: MDPWorld, num_envs: int, horizon: int) -> LoopVectorEnv:
@@ -97,18 +102,22 @@ class OneSidedVectorEnv(LoopVectorEnv):
 
 
 class _Flattened:
-    """A world seen through its flattened ``features`` (delegates everything else)."""
+    """A world seen through its flattened ``features`` (and, with ``mask``, its flattened
+    0/1 action-availability mask after them); delegates everything else."""
 
-    def __init__(self, world: Any, dim: int) -> None:
+    def __init__(self, world: Any, dim: int, mask: bool = False) -> None:
         self._world = world
         self.name = world.name
         self.observation_dim = dim
+        self._mask = mask
 
     def __getattr__(self, key: str) -> Any:
         return getattr(self._world, key)
 
     def observation_vector(self, obs: Any) -> np.ndarray:
-        return obs["features"].reshape(obs["features"].shape[0], -1)
+        S = obs["features"].shape[0]
+        x = obs["features"].reshape(S, -1)
+        return np.concatenate([x, obs["avail"].reshape(S, -1)], axis=1) if self._mask else x
 
 
 class ContextualVectorEnv(LoopVectorEnv):
@@ -116,10 +125,10 @@ class ContextualVectorEnv(LoopVectorEnv):
     available) as a vector env; the world needs no ``observation_vector`` of its own."""
 
     def __init__(self, world: Any, num_envs: int, horizon: int, n_contexts: int,
-                 n_features: int) -> None:
-        super().__init__(_Flattened(world, n_contexts * n_features), num_envs=num_envs,
-                         horizon=horizon)
+                 n_features: int, mask: bool = False) -> None:
         K = world.action_spec().n_arms
+        dim = n_contexts * (n_features + (K if mask else 0))
+        super().__init__(_Flattened(world, dim, mask), num_envs=num_envs, horizon=horizon)
         self.n_contexts = n_contexts
         self.single_action_space = spaces.MultiDiscrete([K] * n_contexts)  # type: ignore[assignment]
         self.action_space = batch_space(self.single_action_space, num_envs)
@@ -135,6 +144,7 @@ class ContextualVectorEnv(LoopVectorEnv):
         K = int(self.single_action_space.nvec[0])  # type: ignore[attr-defined]
         if (arm < 0).any() or (arm >= K).any():
             raise ValueError(f"actions must be in [0, {K - 1}]")
+        arm, info = self._applied(arm)
         action = Action(arm=arm, propensity=np.ones((S, N)))
         self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
         self._t += 1
@@ -142,7 +152,27 @@ class ContextualVectorEnv(LoopVectorEnv):
         self._needs_reset = bool(truncated[0])
         self._obs = self.world.observe(self._state, self._rng)
         reward = np.asarray(outcome.reward, np.float64).reshape(S, -1).mean(axis=1)
-        return self._vector(), reward, np.zeros(S, bool), truncated, {}
+        return self._vector(), reward, np.zeros(S, bool), truncated, info
+
+    def _applied(self, arm: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """The actions the world receives (all available here) and the step's info."""
+        return arm, {}
+
+
+class PaymentsVectorEnv(ContextualVectorEnv):
+    """The payments world (dynamic action sets) as a vector env: features and availability
+    masks in, one intervention per transaction out; unavailable ones fall back to 0."""
+
+    def __init__(self, world: PaymentsWorld, num_envs: int, horizon: int) -> None:
+        c = world.config
+        super().__init__(world, num_envs, horizon, n_contexts=c.n_transactions,
+                         n_features=world.n_features, mask=True)
+
+    def _applied(self, arm: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        avail = self._obs["avail"]
+        ok = np.take_along_axis(avail, arm[..., None], axis=2)[..., 0]
+        applied = np.where(ok, arm, 0)
+        return applied, {"applied": applied}
 
 
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
