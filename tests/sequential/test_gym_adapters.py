@@ -18,6 +18,7 @@ from looplab.worlds.gym_adapters import (
     ContextualVectorEnv,
     OneSidedVectorEnv,
     PaymentsVectorEnv,
+    ReplayVectorEnv,
     SingleEnv,
     mdp_env,
     q_learning_example,
@@ -28,6 +29,8 @@ from looplab.worlds.linear_mdp import LinearMDPConfig, LinearMDPWorld
 from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
 from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld
 from looplab.worlds.payments import PaymentsConfig, PaymentsWorld
+from looplab.worlds.replay import ReplayWorld
+from tests.worlds.test_replay import uniform_log
 
 
 def _small_payments():
@@ -50,8 +53,9 @@ def _small_onesided():
     lambda: PaymentsVectorEnv(_small_payments(), 1, 20),
     lambda: mdp_env(LinearMDPWorld(LinearMDPConfig(variant="linear", n_states=5,
                                                    n_actions=3)), 1, 20),
+    lambda: ReplayVectorEnv(ReplayWorld(uniform_log(200, 0)[0]), 1, 20),
 ], ids=["riverswim", "random_mdp", "onesided", "lending", "linear_bandit", "payments",
-        "linear_mdp"])
+        "linear_mdp", "replay"])
 def test_env_passes_gymnasium_env_checker(make):
     check_env(SingleEnv(make()), skip_render_check=True)
 
@@ -99,3 +103,15 @@ def test_payments_env_shows_availability_and_falls_back_to_no_intervention():
     assert ((rew >= 0) & (rew <= 1)).all()
     with pytest.raises(ValueError, match="actions must be in"):
         env.step(np.full((4, N), K))
+
+
+def test_replay_env_rewards_only_matched_events():
+    log, _ = uniform_log(300, 1)
+    env = ReplayVectorEnv(ReplayWorld(log), 3, 50)
+    env.reset(seed=0)
+    got = [env.step(np.zeros((3, 1), int)) for _ in range(50)]
+    matched = np.stack([g[4]["matched"] for g in got])
+    rew = np.stack([g[1] for g in got])
+    assert (rew[~matched] == 0).all() and 0.05 < matched.mean() < 0.4  # about 1/K kept
+    with pytest.raises(ValueError, match="exceeds"):
+        ReplayVectorEnv(ReplayWorld(log), 1, 301)

@@ -19,6 +19,8 @@ that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
   available for a transaction falls back to action 0 (no intervention, always available),
   as a processor would route it, and ``info['applied']`` reports the actions applied. The
   reward is the authorization rate of the N transactions.
+- ``ReplayVectorEnv``: replay of a uniform-random log, one logged event per step; reward
+  only where the action matches the logged one (``info['matched']``).
 - ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
   for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
 
@@ -57,6 +59,7 @@ from looplab.core.types import Action  # noqa: E402
 from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
 from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
 from looplab.worlds.payments import PaymentsWorld  # noqa: E402
+from looplab.worlds.replay import ReplayWorld  # noqa: E402
 
 
 def mdp_env(world: MDPWorld, num_envs: int, horizon: int) -> LoopVectorEnv:
@@ -152,7 +155,12 @@ class ContextualVectorEnv(LoopVectorEnv):
         self._needs_reset = bool(truncated[0])
         self._obs = self.world.observe(self._state, self._rng)
         reward = np.asarray(outcome.reward, np.float64).reshape(S, -1).mean(axis=1)
-        return self._vector(), reward, np.zeros(S, bool), truncated, info
+        return self._vector(), reward, np.zeros(S, bool), truncated, {
+            **info, **self._outcome_info(outcome)}
+
+    def _outcome_info(self, outcome: Any) -> dict[str, Any]:
+        """What of the outcome the agent may see besides the reward (nothing here)."""
+        return {}
 
     def _applied(self, arm: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
         """The actions the world receives (all available here) and the step's info."""
@@ -173,6 +181,23 @@ class PaymentsVectorEnv(ContextualVectorEnv):
         ok = np.take_along_axis(avail, arm[..., None], axis=2)[..., 0]
         applied = np.where(ok, arm, 0)
         return applied, {"applied": applied}
+
+
+class ReplayVectorEnv(ContextualVectorEnv):
+    """Replay of a uniform-random log (``ReplayWorld``) as a vector env: one logged event
+    per step (its context and availability in, one action out); the reward is the logged
+    one when the action matches the logged action, else 0, and ``info['matched']`` says
+    which -- an unmatched event never happened for the agent (Li et al. 2011). ``horizon``
+    must not exceed the log's length."""
+
+    def __init__(self, world: ReplayWorld, num_envs: int, horizon: int) -> None:
+        if horizon > len(world.log):
+            raise ValueError(f"horizon ({horizon}) exceeds the log's {len(world.log)} events")
+        super().__init__(world, num_envs, horizon, n_contexts=1, n_features=world.n_features,
+                         mask=True)
+
+    def _outcome_info(self, outcome: Any) -> dict[str, Any]:
+        return {"matched": np.asarray(outcome.truth["matched"], dtype=bool)}
 
 
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
