@@ -18,6 +18,7 @@ from looplab.worlds.gym_adapters import (
     ContextualVectorEnv,
     OneSidedVectorEnv,
     PaymentsVectorEnv,
+    RecsysVectorEnv,
     ReplayVectorEnv,
     SingleEnv,
     mdp_env,
@@ -29,8 +30,14 @@ from looplab.worlds.linear_mdp import LinearMDPConfig, LinearMDPWorld
 from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
 from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld
 from looplab.worlds.payments import PaymentsConfig, PaymentsWorld
+from looplab.worlds.recsys import RecsysConfig, RecsysWorld
 from looplab.worlds.replay import ReplayWorld
 from tests.worlds.test_replay import uniform_log
+
+
+def _small_recsys():
+    return RecsysWorld(RecsysConfig(n_users=6, n_items=40, dim=4, positives_per_user=5,
+                                    candidates=3, history_length=3, impressions_per_user=1))
 
 
 def _small_payments():
@@ -54,8 +61,9 @@ def _small_onesided():
     lambda: mdp_env(LinearMDPWorld(LinearMDPConfig(variant="linear", n_states=5,
                                                    n_actions=3)), 1, 20),
     lambda: ReplayVectorEnv(ReplayWorld(uniform_log(200, 0)[0]), 1, 20),
+    lambda: RecsysVectorEnv(_small_recsys(), 1, 5),
 ], ids=["riverswim", "random_mdp", "onesided", "lending", "linear_bandit", "payments",
-        "linear_mdp", "replay"])
+        "linear_mdp", "replay", "recsys"])
 def test_env_passes_gymnasium_env_checker(make):
     check_env(SingleEnv(make()), skip_render_check=True)
 
@@ -115,3 +123,14 @@ def test_replay_env_rewards_only_matched_events():
     assert (rew[~matched] == 0).all() and 0.05 < matched.mean() < 0.4  # about 1/K kept
     with pytest.raises(ValueError, match="exceeds"):
         ReplayVectorEnv(ReplayWorld(log), 1, 301)
+
+
+def test_recsys_env_scores_copies_and_reports_the_aigc_share():
+    env = RecsysVectorEnv(_small_recsys(), 2, 3)
+    obs, _ = env.reset(seed=0)
+    rows = 6 * 2  # one logged and one held-out impression per user
+    assert obs.shape == (2, rows * 7 * 4) and env.single_action_space.shape == (rows, 6)
+    env.step(np.zeros((2, rows, 6)))  # the logged human era
+    # score every AIGC copy (columns K..2K) highest: users then click AIGC copies only
+    _, rew, _, _, info = env.step(np.tile(np.r_[np.zeros(3), np.ones(3)], (2, rows, 1)))
+    assert np.allclose(info["aigc_click_share"], 1.0) and (rew > 0).all()

@@ -21,6 +21,9 @@ that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
   reward is the authorization rate of the N transactions.
 - ``ReplayVectorEnv``: replay of a uniform-random log, one logged event per step; reward
   only where the action matches the logged one (``info['matched']``).
+- ``RecsysVectorEnv``: the source-bias recommender loop; one step is one stage, the agent
+  scores every listed copy (``Box``) from the users' pooled histories and the copies'
+  vectors.
 - ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
   for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
 
@@ -55,10 +58,12 @@ from gymnasium import spaces  # noqa: E402
 from gymnasium.vector.utils import batch_space  # noqa: E402
 
 from looplab.core.gym import LoopVectorEnv  # noqa: E402
+from looplab.core.seeding import child_seed  # noqa: E402
 from looplab.core.types import Action  # noqa: E402
 from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
 from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
 from looplab.worlds.payments import PaymentsWorld  # noqa: E402
+from looplab.worlds.recsys import RecsysWorld  # noqa: E402
 from looplab.worlds.replay import ReplayWorld  # noqa: E402
 
 
@@ -198,6 +203,62 @@ class ReplayVectorEnv(ContextualVectorEnv):
 
     def _outcome_info(self, outcome: Any) -> dict[str, Any]:
         return {"matched": np.asarray(outcome.truth["matched"], dtype=bool)}
+
+
+class RecsysVectorEnv(LoopVectorEnv):
+    """The source-bias recommender loop (``RecsysWorld``) as a vector env.
+
+    One step is one loop stage. Observation, per impression row j (the logged impressions,
+    then one held-out impression per user): the masked mean of the user's displayed
+    history vectors, then the vectors of the row's 2K listed copies (HGC copies first),
+    flattened to (rows * (1 + 2K) * d,). Action: a score per listed copy, ``Box`` of shape
+    (rows, 2K); the simulated users click by the resulting ranking. Reward: the mean
+    reciprocal rank of the clicked copy over the logged impressions; ``info`` carries the
+    stage's AIGC click share (what the click log shows). Sizes follow the world's config:
+    keep ``n_users`` small for an agent that reads every row.
+    """
+
+    def __init__(self, world: RecsysWorld, num_envs: int, horizon: int) -> None:
+        probe = world.reset(1, child_seed(0, "gym-probe"))  # rows depend on the users kept
+        c = world.config
+        self._rows = probe.n_pos.shape[1] * (c.impressions_per_user + 1)
+        self._K2, self._d = 2 * c.candidates, c.dim
+        view = _Flattened(world, self._rows * (1 + self._K2) * self._d)
+        view.observation_vector = self._flatten  # type: ignore[method-assign]
+        super().__init__(view, num_envs=num_envs, horizon=horizon)  # type: ignore[arg-type]
+        self.single_action_space = spaces.Box(  # type: ignore[assignment]
+            -np.inf, np.inf, (self._rows, self._K2), np.float64)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+
+    def _flatten(self, obs: Any) -> np.ndarray:
+        vec, S = obs["vectors"], obs["vectors"].shape[0]
+        s = np.arange(S)[:, None, None]
+        hist = vec[s, obs["history"]]  # (S, U, L, d)
+        m = obs["history_mask"][..., None]
+        pooled = (hist * m).sum(axis=2) / np.maximum(m.sum(axis=2), 1)  # (S, U, d)
+        user = pooled[np.arange(S)[:, None], obs["impression_user"]]  # (S, rows, d)
+        cands = vec[s, obs["candidates"]]  # (S, rows, 2K, d)
+        return np.concatenate([user[:, :, None], cands], axis=2).reshape(S, -1)
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S = self.num_envs
+        if self._needs_reset:
+            obs, info = self.reset()
+            return obs, np.zeros(S), np.zeros(S, bool), np.zeros(S, bool), info
+        scores = np.asarray(actions, np.float64).reshape(S, self._rows, self._K2)
+        if not np.isfinite(scores).all():
+            raise ValueError("scores must be finite")
+        action = Action(arm=scores, propensity=np.ones(S))
+        self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
+        self._t += 1
+        truncated = np.full(S, self._t >= self.horizon)
+        self._needs_reset = bool(truncated[0])
+        self._obs = self.world.observe(self._state, self._rng)
+        info = {"aigc_click_share": np.asarray(outcome.truth["aigc_click_share"])}
+        return (self._vector(), np.asarray(outcome.reward, np.float64), np.zeros(S, bool),
+                truncated, info)
 
 
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
