@@ -22,7 +22,9 @@ from looplab.worlds.gym_adapters import (
     ReplayVectorEnv,
     SingleEnv,
     mdp_env,
+    prefgrid_env,
     q_learning_example,
+    stitching_env,
 )
 from looplab.worlds.lending import LendingConfig, LendingWorld
 from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditWorld
@@ -30,8 +32,10 @@ from looplab.worlds.linear_mdp import LinearMDPConfig, LinearMDPWorld
 from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
 from looplab.worlds.onesided import OneSidedConfig, OneSidedWorld
 from looplab.worlds.payments import PaymentsConfig, PaymentsWorld
+from looplab.worlds.prefgrid import PrefGrid, PrefGridConfig
 from looplab.worlds.recsys import RecsysConfig, RecsysWorld
 from looplab.worlds.replay import ReplayWorld
+from looplab.worlds.stitching import StitchConfig, StitchGrid
 from tests.worlds.test_replay import uniform_log
 
 
@@ -62,8 +66,10 @@ def _small_onesided():
                                                    n_actions=3)), 1, 20),
     lambda: ReplayVectorEnv(ReplayWorld(uniform_log(200, 0)[0]), 1, 20),
     lambda: RecsysVectorEnv(_small_recsys(), 1, 5),
+    lambda: prefgrid_env(PrefGrid(PrefGridConfig()), 1, 20),
+    lambda: stitching_env(StitchGrid(StitchConfig()), 1),
 ], ids=["riverswim", "random_mdp", "onesided", "lending", "linear_bandit", "payments",
-        "linear_mdp", "replay", "recsys"])
+        "linear_mdp", "replay", "recsys", "prefgrid", "stitching"])
 def test_env_passes_gymnasium_env_checker(make):
     check_env(SingleEnv(make()), skip_render_check=True)
 
@@ -134,3 +140,26 @@ def test_recsys_env_scores_copies_and_reports_the_aigc_share():
     # score every AIGC copy (columns K..2K) highest: users then click AIGC copies only
     _, rew, _, _, info = env.step(np.tile(np.r_[np.zeros(3), np.ones(3)], (2, rows, 1)))
     assert np.allclose(info["aigc_click_share"], 1.0) and (rew > 0).all()
+
+
+def test_stitching_env_rewards_arrival_and_autoresets_per_env():
+    grid = StitchGrid(StitchConfig())
+    env = stitching_env(grid, 3)
+    obs, _ = env.reset(seed=0)
+    W = grid.W
+    # follow shortest paths to each env's goal: all arrive, get 1, terminate, then reset
+    cells = np.rint(obs * (W - 1)).astype(int)
+    s, g = cells[:, 0] * W + cells[:, 1], cells[:, 2] * W + cells[:, 3]
+    done = np.zeros(3, bool)
+    for _ in range(grid.horizon):
+        a = grid.dist[grid.next[s], g[:, None]].argmin(axis=1)
+        obs, rew, term, trunc, _ = env.step(a)
+        assert not trunc.any() and (rew == term).all()
+        done |= term
+        if done.all():
+            break
+        cells = np.rint(obs * (W - 1)).astype(int)
+        s = cells[:, 0] * W + cells[:, 1]
+    assert done.all()
+    obs, rew, term, _, _ = env.step(np.zeros(3, int))  # the autoreset step
+    assert (rew[term] == 0).all()

@@ -24,6 +24,10 @@ that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
 - ``RecsysVectorEnv``: the source-bias recommender loop; one step is one stage, the agent
   scores every listed copy (``Box``) from the users' pooled histories and the copies'
   vectors.
+- ``prefgrid_env`` / ``stitching_env`` (``TabularVectorEnv``): the CPL family's slippery
+  gridworld (one-hot state, reward r(s, a)) and the stitching family's two rooms as a
+  goal-conditioned task on its test pairs ((row, col) of state and goal; reward 1 and
+  termination on arrival).
 - ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
   for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
 
@@ -55,16 +59,19 @@ from looplab.extras import require
 require("gymnasium", "gym", "looplab.worlds.gym_adapters (Gymnasium adapters)")
 import gymnasium as gym  # noqa: E402
 from gymnasium import spaces  # noqa: E402
+from gymnasium.vector import AutoresetMode, VectorEnv  # noqa: E402
 from gymnasium.vector.utils import batch_space  # noqa: E402
 
 from looplab.core.gym import LoopVectorEnv  # noqa: E402
-from looplab.core.seeding import child_seed  # noqa: E402
+from looplab.core.seeding import child_seed, generator  # noqa: E402
 from looplab.core.types import Action  # noqa: E402
 from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
 from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
 from looplab.worlds.payments import PaymentsWorld  # noqa: E402
+from looplab.worlds.prefgrid import PrefGrid  # noqa: E402
 from looplab.worlds.recsys import RecsysWorld  # noqa: E402
 from looplab.worlds.replay import ReplayWorld  # noqa: E402
+from looplab.worlds.stitching import StitchGrid  # noqa: E402
 
 
 def mdp_env(world: MDPWorld, num_envs: int, horizon: int) -> LoopVectorEnv:
@@ -259,6 +266,110 @@ class RecsysVectorEnv(LoopVectorEnv):
         info = {"aigc_click_share": np.asarray(outcome.truth["aigc_click_share"])}
         return (self._vector(), np.asarray(outcome.reward, np.float64), np.zeros(S, bool),
                 truncated, info)
+
+
+class TabularVectorEnv(VectorEnv):
+    """A finite MDP given by arrays (the gridworlds of the CPL and stitching families) as a
+    vector env with Gymnasium's next-step autoreset, per sub-environment.
+
+    ``P`` (n, A, n) transition probabilities, ``r`` (n, A) rewards, ``start`` (n,) the start
+    distribution, ``goals`` (n,) (optional) the goal distribution: a goal-conditioned
+    episode draws a goal, observes (row, col) of state and goal scaled to [0, 1] (``rc``),
+    gets reward 1 and terminates on reaching it; otherwise the observation is the one-hot
+    state and the reward r(s, a). Episodes are truncated after ``horizon`` steps.
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
+
+    def __init__(self, P: np.ndarray, r: np.ndarray, start: np.ndarray, num_envs: int,
+                 horizon: int, goals: np.ndarray | None = None,
+                 rc: np.ndarray | None = None) -> None:
+        if num_envs <= 0 or horizon <= 0:
+            raise ValueError(f"num_envs and horizon must be > 0, got {num_envs}, {horizon}")
+        if goals is not None and rc is None:
+            raise ValueError("a goal-conditioned env needs the cells' coordinates rc")
+        self.P, self.r, self.start, self.goals, self.rc = P, r, start, goals, rc
+        self.num_envs, self.horizon = num_envs, horizon
+        n, A, _ = P.shape
+        self.single_action_space = spaces.Discrete(A)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        dim = 4 if goals is not None else n
+        self.single_observation_space = spaces.Box(-np.inf, np.inf, (dim,), np.float64)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self._rng = np.random.default_rng(0)
+        self._done = np.ones(num_envs, dtype=bool)
+
+    def _draw(self, p: np.ndarray, k: int) -> np.ndarray:
+        """k draws from the distribution(s) p ((n,) or (k, n))."""
+        c = np.cumsum(np.broadcast_to(p, (k, p.shape[-1])), axis=1)
+        return np.minimum((c < self._rng.random((k, 1)) * c[:, -1:]).sum(axis=1),
+                          p.shape[-1] - 1)
+
+    def _restart(self, idx: np.ndarray) -> None:
+        self._s[idx] = self._draw(self.start, idx.size)
+        if self.goals is not None:
+            self._g[idx] = self._draw(self.goals, idx.size)
+        self._t[idx] = 0
+
+    def _obs(self) -> np.ndarray:
+        if self.goals is None:
+            return np.eye(self.P.shape[0])[self._s]
+        return np.concatenate([self.rc[self._s], self.rc[self._g]], axis=1).astype(np.float64)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        if seed is not None:
+            self._rng = generator(int(seed), "tabular-env")
+        S = self.num_envs
+        self._s, self._g = np.zeros(S, np.int64), np.zeros(S, np.int64)
+        self._t = np.zeros(S, np.int64)
+        self._restart(np.arange(S))
+        self._done = np.zeros(S, dtype=bool)
+        return self._obs(), {}
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S, A = self.num_envs, self.P.shape[1]
+        a = np.asarray(actions, dtype=np.int64).reshape(S)
+        if (a < 0).any() or (a >= A).any():
+            raise ValueError(f"actions must be in [0, {A - 1}]")
+        reward, term = np.zeros(S), np.zeros(S, dtype=bool)
+        trunc = np.zeros(S, dtype=bool)
+        live = np.flatnonzero(~self._done)
+        self._restart(np.flatnonzero(self._done))  # next-step autoreset
+        if live.size:
+            s, al = self._s[live], a[live]
+            if self.goals is None:
+                reward[live] = self.r[s, al]
+            self._s[live] = self._draw(self.P[s, al], live.size)
+            self._t[live] += 1
+            if self.goals is not None:
+                hit = self._s[live] == self._g[live]
+                reward[live], term[live] = hit.astype(np.float64), hit
+            trunc[live] = ~term[live] & (self._t[live] >= self.horizon)
+        self._done = term | trunc
+        return self._obs(), reward, term, trunc, {}
+
+
+def prefgrid_env(grid: PrefGrid, num_envs: int, horizon: int) -> TabularVectorEnv:
+    """The CPL family's slippery gridworld (goal +1, lava -1) from a uniform start."""
+    return TabularVectorEnv(grid.P, grid.r, np.full(grid.n, 1.0 / grid.n), num_envs, horizon)
+
+
+def stitching_env(grid: StitchGrid, num_envs: int, horizon: int | None = None
+                  ) -> TabularVectorEnv:
+    """The stitching family's two rooms as a goal-conditioned env on its test pairs: start
+    in the left room, goal in the right room (reward 1 on arrival); default horizon: the
+    grid's own (4 (W - 1))."""
+    n, A = grid.n_states, grid.n_actions
+    P = np.zeros((n, A, n))
+    P[np.arange(n)[:, None], np.arange(A)[None], grid.next] = 1.0
+    start = np.isin(np.arange(n), grid.left).astype(np.float64)
+    goals = np.isin(np.arange(n), grid.right).astype(np.float64)
+    return TabularVectorEnv(P, np.zeros((n, A)), start, num_envs, horizon or grid.horizon,
+                            goals=goals, rc=grid.coords(np.arange(n)))
 
 
 class SingleEnv(gym.Env):  # type: ignore[type-arg]
