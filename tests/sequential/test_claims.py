@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from looplab.families import cpl, mdp, meta_exploration, onesided, stitching
+from looplab.families import cpl, mdp, meta_bo, meta_exploration, onesided, stitching
 
 SEEDS = range(5)
 # (family, scenario name used for not_reproduced, config overrides of the test runs)
@@ -30,8 +30,12 @@ CASES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     # 4 GRU trainings per seed: ~80 s a seed on 2 idle cores, so 5 seeds exceed the slow
     # budget; run with LOOPLAB_HEAVY=1 (the claims table records the measured verdicts)
     "meta_exploration": (meta_exploration.FAMILY, "meta-exploration-bandits", {}),
+    # 2 NAP trainings per seed: 274 s a seed on the shared 2-core machine (load ~15), so 5
+    # seeds exceed the slow budget by far; LOOPLAB_HEAVY=1 (the claims table records the
+    # measured verdicts)
+    "meta_bo": (meta_bo.FAMILY, "meta-bo-nap", {}),
 }
-HEAVY = {"meta_exploration"}
+HEAVY = {"meta_exploration", "meta_bo"}
 # a case checks the claims whose arms it runs; the linear case only the linear-LOOP ones
 # (the tabular claims are decided on riverswim-loop)
 ONLY = {"average_reward_linear": lambda c: "loop_linear" in c.arms}
