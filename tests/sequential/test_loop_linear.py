@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from looplab.core.check import check_world
+from looplab.core.check import check_channel, check_policy, check_world
 from looplab.core.loop import run
 from looplab.policies.loop_linear import LinearLOOP, project_simplex
 from looplab.policies.loop_mdp import LOOP
@@ -66,8 +66,11 @@ def test_one_hot_worlds_are_the_tabular_worlds():
         assert np.array_equal(a.metrics["cum_regret"], b.metrics["cum_regret"])
 
 
-def test_linear_world_passes_the_contract_checker():
-    check_world(LinearMDPWorld(LinearMDPConfig(variant="linear", n_states=5, n_actions=3)))
+def test_linear_world_policy_and_channel_pass_the_contract_checker():
+    world = LinearMDPWorld(LinearMDPConfig(variant="linear", n_states=5, n_actions=3))
+    check_world(world)
+    check_policy(LinearLOOP(), world, FeatureTransitionFeedback())
+    check_channel(FeatureTransitionFeedback(), world)
 
 
 def test_linear_loop_learns_a_low_rank_mdp_with_logarithmic_switches():
