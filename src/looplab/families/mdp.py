@@ -139,7 +139,8 @@ def memory_estimate(cfg: MDPScenario) -> int:
 FAMILY = Family(
     memory_estimate=memory_estimate,
     name="average_reward",
-    description="optimistic learners on small average-reward MDPs (LOOP, UCRL2, greedy)",
+    description="optimistic learners on small average-reward MDPs (LOOP tabular and linear, "
+                "UCRL2, greedy)",
     scenario=MDPScenario,
     run=run_mdp,
     summarize=summarize_mdp,
