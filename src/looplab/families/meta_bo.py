@@ -102,14 +102,23 @@ CLAIMS = (
     Claim("aux_loss_makes_rl_work",
           "Under the sparse regret reward, NAP trained with the auxiliary neural-process "
           "loss ends with >= 0.05 less simple regret than the same transformer trained by "
-          "RL alone", SOURCE, diff("nap_rl_only", "final_regret", "nap"), ">=", 0.05),
+          "RL alone", SOURCE, diff("nap_rl_only", "final_regret", "nap"), ">=", 0.05,
+          not_reproduced=("*",),
+          note="measured on seeds 0-4 (scenario defaults: 300 REINFORCE updates of 64 "
+               "episodes, ~4 min a seed on the shared 2-core machine): RL-only - NAP final "
+               "simple regret = +0.160, +0.099, -0.072, +0.012, -0.007 (held on 2/5; mean "
+               "+0.038); NAP 0.122, 0.159, 0.211, 0.123, 0.114 vs RL-only 0.282, 0.258, "
+               "0.139, 0.135, 0.107 (random search 0.22-0.26, GP-EI 0.006-0.016). At this "
+               "budget RL alone often does learn (below random search) and the auxiliary "
+               "loss helps on some seeds only; the paper trains orders of magnitude longer"),
     Claim("nap_matches_gp_ei",
           "NAP ends with no more simple regret than GP expected improvement (the paper "
           "reports NAP at or below its GP-based baselines)", SOURCE,
           diff("gp_ei", "final_regret", "nap"), ">=", 0.0, not_reproduced=("*",),
-          note="measured at the CI-sized budget (300 REINFORCE updates of 64 episodes): "
-               "NAP 0.122 vs GP-EI 0.011 final simple regret on seed 0; GP-EI is given "
-               "the true prior of the task family, and the paper trains far longer"),
+          note="measured on seeds 0-4 at the CI-sized budget (300 REINFORCE updates of 64 "
+               "episodes): GP-EI - NAP final simple regret = -0.111, -0.146, -0.205, "
+               "-0.107, -0.104 (NAP 0.146 on average vs GP-EI 0.011); GP-EI is given the "
+               "task family's true prior, and the paper trains far longer"),
 )
 
 
