@@ -28,7 +28,10 @@ CASES: dict[str, tuple[Any, str, dict[str, Any]]] = {
     "stitching": (stitching.FAMILY, "stitching-two-rooms", {"replicates": 1}),
     "preference_gridworld": (cpl.FAMILY, "cpl-gridworld", {"replicates": 4}),
     # 4 GRU trainings per seed: ~80 s a seed on 2 idle cores, so 5 seeds exceed the slow
-    # budget; run with LOOPLAB_HEAVY=1 (the claims table records the measured verdicts)
+    # budget; run with LOOPLAB_HEAVY=1 (the claims table records the measured verdicts).
+    # A budget that would fit (100 updates of 128 tasks, 1/8 of the default) leaves every
+    # GRU untrained (regret ~9-10.6 per task, like no memory): memory_needed held on 2/5
+    # seeds, structure_needed on 1/5 -- not an honest smaller version of the claims
     "meta_exploration": (meta_exploration.FAMILY, "meta-exploration-bandits", {}),
     # 2 NAP trainings per seed: 274 s a seed on the shared 2-core machine (load ~15), so 5
     # seeds exceed the slow budget by far; LOOPLAB_HEAVY=1 (the claims table records the
