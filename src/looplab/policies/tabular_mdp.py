@@ -85,12 +85,26 @@ def plan(
     else:
         d = np.zeros_like(rhat)
         r = rhat
+    Q, J, h, pi = extended_value_iteration(phat, d, r, t)
+    st["Q"][idx], st["J"][idx], st["h"][idx] = Q, J, h
+    st["pi"][idx] = pi
+    st["switches"][idx] += 1
+    st["switched"][idx] = True
+
+
+def extended_value_iteration(
+    phat: np.ndarray, d: np.ndarray, r: np.ndarray, t: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """EVI over {p : ||p - phat||_1 <= d} with optimistic rewards r (batched: phat
+    (R, n, A, n), d and r (R, n, A)) at step t: (Q (R, n, A), J (R,), h (R, n), pi (R, n))."""
+    n = phat.shape[1]
     eps = 1.0 / np.sqrt(t)
-    V = np.zeros((idx.size, n))
-    q = np.zeros(rhat.shape)
-    diff = np.zeros((idx.size, n))
+    R = phat.shape[0]
+    V = np.zeros((R, n))
+    q = np.zeros(r.shape)
+    diff = np.zeros((R, n))
     eye = np.eye(n)
-    live = np.arange(idx.size)  # a replicate stops (frozen) once its own span is < eps
+    live = np.arange(R)  # a replicate stops (frozen) once its own span is < eps
     for _ in range(5000):
         p = optimistic_p(phat[live], d[live], V[live])
         p = 0.5 * p + 0.5 * eye[None, :, None, :]
@@ -105,10 +119,7 @@ def plan(
     h = 0.5 * V  # undo the aperiodicity transform's doubling of the bias
     p = optimistic_p(phat, d, h)
     Q = r - J[:, None, None] + np.einsum("rsan,rn->rsa", p, h)
-    st["Q"][idx], st["J"][idx], st["h"][idx] = Q, J, h
-    st["pi"][idx] = q.argmax(axis=2)
-    st["switches"][idx] += 1
-    st["switched"][idx] = True
+    return Q, J, h, q.argmax(axis=2)
 
 
 def optimistic_p(phat: np.ndarray, d: np.ndarray, V: np.ndarray) -> np.ndarray:
