@@ -65,6 +65,9 @@ SMALL = {
     "replay": ("replay-obd-men", ["rounds=300", "retrain.generation_rounds=100",
                                  "retrain.window=100"]),
     "stitching": ("stitching-two-rooms", []),
+    "meta_bo": ("meta-bo-nap", ["world.test_tasks=10", *[
+        f"policies.{g}.{k}" for g in ("nap", "nap_rl_only")
+        for k in ("updates=2", "batch=4")]]),
     "meta_exploration": ("meta-exploration-bandits", ["world.test_tasks=20", *[
         f"policies.{g}.{k}" for g in ("gru", "gru_no_memory", "gru_no_structure",
                                       "gru_myopic") for k in ("updates=2", "batch=8")]]),
