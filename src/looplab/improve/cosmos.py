@@ -83,7 +83,9 @@ the one-sided 5% level (t over prompts). The judge drives both selections: its s
 ratings train the value model that steers the search, and its story ratings pick the ORPO
 pairs. Length is irrelevant across worlds, but within one world the good steps may happen
 to be long or short, so an unbiased value model can show a (two-signed) differential of a
-few tenths of an SD; length control removes that too.
+few tenths of an SD, and the per-replicate flag (a t-test over the prompts of one world)
+then fires on that world's real, if coincidental, preference; the evidence of a judge's
+bias is the differential's mean over worlds (replicates). Length control removes both.
 The ``single`` arm samples one story per prompt from the untrained policy each round (no
 search, no judge, no update): its ``quality`` is the single-pass baseline.
 """
