@@ -50,7 +50,7 @@ def test_arm_world_mismatch_is_a_clear_error():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_same_seed_same_table(name):
-    cfg = load(name, replicates=2, rounds=2)
+    cfg = load(name, replicates=2, rounds=1 if name == "judge-cosmos" else 2)
     if name == "judge-rationalrewards":
         cfg = load(name, replicates=2, world={"type": "rational", "n_train": [32, 64],
                                               "n_test": 200})
