@@ -19,7 +19,8 @@ Pieces, all through one ``LLMClient`` (the local SmolLM2 or any served model):
   so s* and w are the median and standard deviation (at least 0.5) of the surprisals of
   the first round's root expansions (a stated calibration rule: "moderate" = typical for
   this model on these prompts);
-* search: MCTS per prompt to ``depth`` steps with progressive widening (a node gets a new
+* search: MCTS per prompt to ``depth`` steps; the root's ``branching`` children are
+  expanded first, then ``simulations`` simulations with progressive widening (a node gets a new
   child, generated under a style drawn from the policy, until it has ``branching``; then
   PUCT picks among them with prior softmax(phi)[style] and c_puct = 0.25 as in the
   controlled world); a simulation's return is the mean value of the steps on its path;
@@ -243,10 +244,13 @@ def run(client: Any, prompts: Sequence[str] = PROMPTS, *, rounds: int = 2, depth
         pi = _softmax(phi)
         u = rng.random((1, len(prompts), simulations + 1, depth))[0]
         roots = [Node(p, 0) for p in prompts]
-        if t == 0:  # calibrate s*, w on the root expansions, then score them
-            for g, root in enumerate(roots):
-                for j in range(min(branching, simulations)):
-                    _expand(lm, root, _style(pi, u[g, j, 0]), seed * 1000 + g * 7 + j + 900)
+        # the root's children first (progressive widening would expand them first anyway),
+        # so every round's simulations go below them and the judges see a pool
+        for g, root in enumerate(roots):
+            for j in range(branching):
+                _expand(lm, root, _style(pi, u[g, j, 0]), seed * 1000 + t * 10 + g * 7 + j
+                        + 900)
+        if t == 0:  # calibrate s*, w on the first root expansions, then score them
             lm.calibrate([ch.surprisal for r in roots for ch in r.children])
             for ch in (c for r in roots for c in r.children):
                 ch.value = lm.value(ch.surprisal, ch.coherence)
