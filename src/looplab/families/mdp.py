@@ -12,6 +12,7 @@ from pydantic import Field
 
 from looplab.core.loop import ProgressHook, run
 from looplab.core.params import Params
+from looplab.core.streams import Rows
 from looplab.experiments.claims import Claim, custom, diff, ratio
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, entry_union, frame_bytes
@@ -41,14 +42,16 @@ class MDPScenario(ScenarioBase):
         validate_default=True)
 
 
-def run_mdp(cfg: MDPScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
+def run_mdp(cfg: MDPScenario, progress: ProgressHook | None = None,
+            rows: Rows | None = None) -> pd.DataFrame:
     """Every learner on the same MDPs and seed; long table (policy, round, replicate, ...)."""
     world = MDPWorld(cfg.world)
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
     frames = []
     for name, entry in cfg.policies.items():
         res = run(world, build(POLICIES, entry), TransitionFeedback(),
-                  [GainRegretMonitor(), SwitchMonitor()], cfg.rounds, cfg.replicates,
-                  cfg.seed, progress=progress, progress_every=1000)
+                  [GainRegretMonitor(), SwitchMonitor()], cfg.rounds, len(rows),
+                  cfg.seed, rows=rows, progress=progress, progress_every=1000)
         frames.append(res.to_frame(policy=name))
     return pd.concat(frames, ignore_index=True)
 
@@ -120,6 +123,7 @@ FAMILY = Family(
     description="optimistic learners on small average-reward MDPs (LOOP, UCRL2, greedy)",
     scenario=MDPScenario,
     run=run_mdp,
+    replicate_rows=True,
     summarize=summarize_mdp,
     progress_total=lambda cfg: cfg.rounds * len(cfg.policies),
     table=(("cum regret", "cum_regret"), ("log-log slope", "regret_slope"),

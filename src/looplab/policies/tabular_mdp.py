@@ -8,7 +8,7 @@ Confidence sets (UCRL2's, with t the step count at planning time, N = max(1, N(s
     |r(s,a) - rhat(s,a)|         <= b(s,a) = c * sqrt(3.5 log(2 n A t / delta) / N)
 EVI: V_{i+1}(s) = max_a [ rtilde(s,a) + max_{p in ball} p . V_i ]; the inner max moves d/2
 of mass onto the best state and takes it from the worst ones. Iteration stops when
-span(V_{i+1} - V_i) < 1 / sqrt(t) (UCRL2's accuracy); iterates use the aperiodicity
+span(V_{i+1} - V_i) < 1 / sqrt(t) (UCRL2's accuracy), per replicate; iterates use the aperiodicity
 transform 0.5 p + 0.5 e_s (same gain and policy; the bias is halved back at the end).
 """
 
@@ -54,9 +54,16 @@ def act_from(st: dict[str, Any], obs: Observation) -> SwitchAction:
     """Play the current stationary policy; report whether it was just recomputed."""
     s = obs["state"]
     arm = st["pi"][np.arange(s.shape[0]), s]
-    out = SwitchAction(arm=arm, propensity=np.ones(arm.shape[0]), switched=st["switched"])
-    st["switched"] = np.zeros_like(st["switched"])  # reported once
-    return out
+    return SwitchAction(arm=arm, propensity=np.ones(arm.shape[0]),
+                        switched=st["switched"].copy())
+
+
+def fresh(st: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the state for ``update`` to modify (the state it was given stays as it
+    was), with the switch flags cleared: a switch is reported by the next ``act`` only."""
+    new = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in st.items()}
+    new["switched"] = np.zeros_like(st["switched"])
+    return new
 
 
 def plan(
@@ -80,15 +87,19 @@ def plan(
         r = rhat
     eps = 1.0 / np.sqrt(t)
     V = np.zeros((idx.size, n))
+    q = np.zeros(rhat.shape)
+    diff = np.zeros((idx.size, n))
     eye = np.eye(n)
+    live = np.arange(idx.size)  # a replicate stops (frozen) once its own span is < eps
     for _ in range(5000):
-        p = optimistic_p(phat, d, V)
+        p = optimistic_p(phat[live], d[live], V[live])
         p = 0.5 * p + 0.5 * eye[None, :, None, :]
-        q = r + np.einsum("rsan,rn->rsa", p, V)
-        V2 = q.max(axis=2)
-        diff = V2 - V
-        V = V2 - V2[:, :1]
-        if (diff.max(1) - diff.min(1)).max() < eps:
+        ql = r[live] + np.einsum("rsan,rn->rsa", p, V[live])
+        V2 = ql.max(axis=2)
+        dl = V2 - V[live]
+        q[live], diff[live], V[live] = ql, dl, V2 - V2[:, :1]
+        live = live[(dl.max(1) - dl.min(1)) >= eps]
+        if live.size == 0:
             break
     J = 0.5 * (diff.max(1) + diff.min(1))
     h = 0.5 * V  # undo the aperiodicity transform's doubling of the bias
