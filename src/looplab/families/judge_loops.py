@@ -436,7 +436,7 @@ FAMILY = Family(
     scenario=JudgeLoopScenario,
     run=run_judge_loops,
     not_invariant=(
-        "The preference-loop worlds draw all replicates as one batch: "
+        "The judge-loop worlds draw all replicates as one batch: "
         "its replicates draw from one stream shared by the whole batch, so replicate "
         "i's numbers depend on the batch size (results are still bit-identical for the same "
         "config and seed)"
