@@ -137,11 +137,14 @@ def run_cmd(
         typer.echo(json.dumps(jsonable(payload)))
         return
     console = Console()
-    table = Table("policy", *(label for label, _ in kind.table), title=f"{cfg.name}: "
+    # a family whose worlds record different metrics: show the columns this run has
+    cols = [(label, stem) for label, stem in kind.table
+            if any(f"{stem}_mean" in row for row in summary.values())] or list(kind.table)
+    table = Table("policy", *(label for label, _ in cols), title=f"{cfg.name}: "
                   f"{cfg.rounds} rounds x {cfg.replicates} replicates, seed {cfg.seed} "
                   "(mean ± 95% CI half-width)")
     for name, row in summary.items():
-        table.add_row(name, *(format_mean_ci(row, stem) for _, stem in kind.table))
+        table.add_row(name, *(format_mean_ci(row, stem) for _, stem in cols))
     console.print(table)
     console.print(f"results: {out_dir}   plot: {plot}")
 
