@@ -274,6 +274,13 @@ _REWEIGHT_NOTE = (
     "amplitude ratio to SquareCB's 1.50 [1.12, 1.88] (ipw, 0 of 5 seeds <= 0.75) and "
     "0.97 [0.60, 1.34] (class balance, 1 of 5 seeds), 5 seeds x 4 replicates"
 )
+_UNIFORM5_NOTE = (
+    "at the margin, so it turns on the draws: with the per-replicate streams (scheme "
+    "philox4x32-10/rows-v1) the amplitude ratio to SquareCB's is 0.724 [0.452, 0.996] and "
+    "holds (<= 0.75) on 3 of 5 seeds (1.005, 0.860, 0.507, 0.742, 0.506; 5 seeds x 4 "
+    "replicates), short of the 4 the rule needs; it passed the same rule with the earlier "
+    "single shared stream"
+)
 CLAIMS = (
     C.Claim(
         "squarecb-first-generation-beats-uniform",
@@ -345,7 +352,7 @@ CLAIMS = (
         "0) yet earns the same (mean reward 0.912 vs 0.911)",
     ),
     _remedy_damps("squarecb+older", True),
-    _remedy_damps("squarecb+uniform5", True),
+    _remedy_damps("squarecb+uniform5", False, _UNIFORM5_NOTE),
     _remedy_damps("squarecb+ipw", False, _REWEIGHT_NOTE),
     _remedy_damps("squarecb+balance", False, _REWEIGHT_NOTE),
 )

@@ -380,7 +380,8 @@ def run_cosmos(world: StoryWorld, arm: Params, rounds: int, replicates: int, see
     theta = w["L0"].copy()
     out = {m: np.full((rounds + 1, S), np.nan) for m in METRICS}
     cosmos = isinstance(arm, CosmosArm)
-    vhat = value_model(world, w, arm.verbosity, arm.debias, j_rng) if cosmos else None
+    vhat = (value_model(world, w, arm.verbosity, arm.debias, j_rng)
+            if isinstance(arm, CosmosArm) else None)
     for t in range(rounds + 1):
         ex = policy_expectations(theta, w, D)
         for k in ("quality", "length", "surprise"):

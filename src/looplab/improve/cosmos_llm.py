@@ -155,7 +155,7 @@ def _expand(lm: StoryLM, node: Node, style: int, seed: int) -> Node:
 
 
 def _style(pi: np.ndarray, u: float) -> int:
-    return int(min(np.searchsorted(np.cumsum(pi), u), pi.size - 1))
+    return min(int(np.searchsorted(np.cumsum(pi), u)), pi.size - 1)
 
 
 def search(lm: StoryLM, root: Node, phi: np.ndarray, *, depth: int, branching: int,
@@ -290,11 +290,11 @@ def run(client: Any, prompts: Sequence[str] = PROMPTS, *, rounds: int = 2, depth
             slope = float((xc * verbose).sum() / max((xc**2).sum(), 1e-12))
             judged = {"judge": base, "verbose": verbose, "debiased": verbose - slope * xc}
             for name, sc in judged.items():
-                ch = sc.argmax(-1)
+                pick = sc.argmax(-1)
                 with np.errstate(invalid="ignore"):
-                    d = differentials(wds[..., None], ch[:, None])[:, 0]
-                row[f"sel_words_{name}"] = float(np.nanmean(d)) if np.isfinite(
-                    d).any() else float("nan")
+                    sel = differentials(wds[..., None], pick[:, None])[:, 0]
+                row[f"sel_words_{name}"] = float(np.nanmean(sel)) if np.isfinite(
+                    sel).any() else float("nan")
         row["llm_calls"] = lm.calls
         rows.append(row)
         phi = orpo_styles(phi, [pr for tr in trees for pr in _pairs(tr)])

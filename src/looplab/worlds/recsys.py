@@ -71,6 +71,7 @@ from looplab.worlds.ranking import ndcg_map_at_k, rank_order, ranks_from_order, 
 KS = (1, 3, 5)
 _DRAW_BLOCK = 4_000_000  # floats per block when drawing synthetic positives
 _NEG_RETRIES = 8
+_NOMINAL_S = 16  # replicates the affinity-draw block size is budgeted for
 
 
 class RecsysConfig(Params):
@@ -185,7 +186,9 @@ class RecsysWorld:
         z = rng.standard_normal((S, n_items, d)) / np.sqrt(d)
         theta = cfg.appeal * g[:, None, :] + rng.standard_normal((S, U, d)) / np.sqrt(d)
         positives = np.empty((S, U, P), dtype=np.int64)
-        block = max(1, _DRAW_BLOCK // (S * P * M * d))
+        # users are drawn in blocks whose size does not depend on S, so each replicate's
+        # draws are the same whatever batch it sits in (the memory of one block is S-linear)
+        block = max(1, _DRAW_BLOCK // (_NOMINAL_S * P * M * d))
         for lo in range(0, U, block):
             hi = min(lo + block, U)
             draws = rng.integers(0, n_items, size=(S, hi - lo, P, M))
