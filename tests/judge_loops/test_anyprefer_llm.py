@@ -80,15 +80,16 @@ def test_smollm2_synthesis_round(tmp_path):
 
 @pytest.mark.model
 def test_smollm2_multi_round(tmp_path):
-    """Anyprefer rounds with SmolLM2 as target and self-judge on 3 arithmetic questions
-    (bias per round printed; the numbers are reported, not asserted beyond sanity)."""
+    """Anyprefer rounds with SmolLM2 as target and self-judge on 2 arithmetic questions
+    (bias per round printed; the numbers are reported, not asserted beyond sanity; kept
+    small for CI, the closing note reports a 3-question, 3-round run)."""
     from looplab.llm import LLMClient
 
     t0 = time.time()
     client = LLMClient.local(cache=tmp_path / "cache")
-    res = run_rounds(client, ARITH[:3], rounds=3, per_style=2, k=4, max_tokens=32)
+    res = run_rounds(client, ARITH[:2], rounds=2, per_style=2, k=4, max_tokens=24)
     for judge, rows in res.items():
-        assert len(rows) == 4 and all(0.0 <= r["p_verbose"] <= 1.0 for r in rows)
+        assert len(rows) == 3 and all(0.0 <= r["p_verbose"] <= 1.0 for r in rows)
         for r in rows:
             print(judge, {k: round(v, 3) for k, v in r.items()})
     print(f"{time.time() - t0:.1f}s")
