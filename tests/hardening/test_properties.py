@@ -128,13 +128,13 @@ SCENARIOS = st.sampled_from(['["lending-synthetic"]', '["nope"]', "[]", '"lendin
                              '["lending-synthetic", "lending-synthetic"]'])
 
 
-def _in_process(cells, out, workers):
-    """The local executor without worker processes (same ``run_cell``), to keep the
+def _in_process(tasks, out, workers):
+    """The local executor without worker processes (same ``run_pack``), to keep the
     property fast; the process pool itself is covered by tests/experiments."""
-    from looplab.experiments.sweep import run_cell
+    from looplab.experiments.sweep import run_pack
 
-    for c in cells:
-        yield run_cell(c, str(out))
+    for task in tasks:  # a task is a list of cells (seeds packed into one batch)
+        yield from run_pack(task, str(out))
 
 
 VALID_SPEC = st.tuples(

@@ -244,11 +244,11 @@ def test_a_run_folder_named_with_a_glob_is_read_literally(tmp_path):
 
 # --- 5/6. sweep fingerprints, crash leftovers ---------------------------------------------
 
-def _in_process(cells, out, workers):
-    from looplab.experiments.sweep import run_cell
+def _in_process(tasks, out, workers):
+    from looplab.experiments.sweep import run_pack
 
-    for c in cells:
-        yield run_cell(c, str(out))
+    for task in tasks:  # a task is a list of cells (seeds packed into one batch)
+        yield from run_pack(task, str(out))
 
 
 def _sweep(spec: Path, out: Path, cwd: Path):
