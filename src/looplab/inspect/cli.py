@@ -125,7 +125,7 @@ def write_results(out: Path, results: dict[str, dict[str, Any]], seeds: tuple[in
         "scenario": "inspect-model",
         "kind": "model-inspection",
         "record": run_record(config, seeds[0], len(seeds)),
-        "summary": {exp: {"seconds": res.get("seconds"),
+        "summary": {exp: {"seconds": res.get("seconds"), "cpu_seconds": res.get("cpu_seconds"),
                           "claims": [{k: c.get(k) for k in ("id", "held", "mean", "ci_low",
                                                              "ci_high", "rho", "ci")
                                       if k in c} for c in claims_of(res)]}
@@ -176,20 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     seeds = tuple(dict.fromkeys(args.seeds))
     results: dict[str, Any] = {}
     for name in dict.fromkeys(args.experiments):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         try:
             res = run_experiment(name, lm, seeds)
         except ValueError as exc:
             print(f"inspect-model: {exc}", file=sys.stderr)
             return 2
         res["seconds"] = time.perf_counter() - t
+        res["cpu_seconds"] = time.process_time() - cpu
         results[name] = res
         for c in claims_of(res):
             extra = (f"mean={c['mean']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]"
                      if "mean" in c else f"rho={c.get('rho', math.nan):.3f} "
                      f"ci={tuple(round(float(x), 3) for x in c.get('ci', ()))}")
             print(f"{name:16s} {c['id']:28s} held={c['held']!s:5s} {extra}")
-        print(f"{name:16s} {res['seconds']:.1f} s")
+        print(f"{name:16s} {res['seconds']:.1f} s wall, {res['cpu_seconds']:.1f} s CPU")
     if args.out:
         write_results(args.out, results, seeds)
         print(f"results: {args.out}")
