@@ -30,6 +30,8 @@ import contextlib
 import statistics
 import time
 
+LOCAL_ARMS = ("unbatched", "batched padded", "batched packed")
+
 
 def _audit(client, items, biases):
     from looplab.judges import LLMJudge, audit
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=None, help="torch / server threads")
     ap.add_argument("--peer", default=None,
                     help="'auto' (start llama-cpp-python's server) or a base URL (…/v1)")
+    ap.add_argument("--arms", nargs="+", default=list(LOCAL_ARMS), choices=LOCAL_ARMS,
+                    help="local arms to time (unbatched is always timed: the ratios' base)")
     args = ap.parse_args(argv)
 
     import torch
@@ -83,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
                                                            max_batch=args.max_batch),
             "batched packed": lambda: batched_local_client(cache=False,
                                                            max_batch=args.max_batch)}
+    arms = {a: make for a, make in arms.items() if a == "unbatched" or a in args.arms}
     rates: dict[str, list[float]] = {a: [] for a in arms}
     effects: dict[str, dict[str, float]] = {}
     tokens: dict[str, float] = {"unbatched": _prompt_tokens(items, biases)}
