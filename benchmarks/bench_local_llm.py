@@ -15,7 +15,9 @@ cache off, so every call reaches the model:
   OpenAI-compatible client (``top_logprobs``); llama.cpp computes with the Q4_1 weights.
 
 The local arms run alternately ``--rounds`` times; the table gives the median rate of each,
-its ratio to ``unbatched``, the model tokens computed per judgment, and checks that the
+its ratio to ``unbatched``, judgments per CPU-second of this process (steady when other
+jobs share the machine: wall-clock rates then swing with their load), the model tokens
+computed per judgment, and checks that the
 local arms reach the same audit effects (the peer's quantised arithmetic differs slightly).
 ``--threads`` sets torch's (and the server's) thread count: on a machine shared with other
 jobs 1 thread avoids OpenMP oversubscription and gives steadier ratios.
@@ -37,10 +39,10 @@ def _audit(client, items, biases):
     from looplab.judges import LLMJudge, audit
 
     judge = LLMJudge(client, mode="logprobs")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     rep = audit(judge, items, biases, seed=0)
-    dt = time.perf_counter() - t
-    return rep, rep.settings["calls"] / dt
+    dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
+    return rep, rep.settings["calls"] / dt, rep.settings["calls"] / max(dcpu, 1e-9)
 
 
 def _prompt_tokens(items, biases) -> float:
@@ -89,16 +91,18 @@ def main(argv: list[str] | None = None) -> None:
                                                            max_batch=args.max_batch)}
     arms = {a: make for a, make in arms.items() if a == "unbatched" or a in args.arms}
     rates: dict[str, list[float]] = {a: [] for a in arms}
+    cpu_rates: dict[str, list[float]] = {a: [] for a in arms}
     effects: dict[str, dict[str, float]] = {}
     tokens: dict[str, float] = {"unbatched": _prompt_tokens(items, biases)}
     for _ in range(args.rounds):
         for arm, make in arms.items():
             client = make()
             try:
-                rep, rate = _audit(client, items, biases)
+                rep, rate, cpu_rate = _audit(client, items, biases)
             finally:
                 client.close()
             rates[arm].append(rate)
+            cpu_rates[arm].append(cpu_rate)
             if arm != "unbatched":
                 eng = client.backend.engine()
                 tokens[arm] = eng.tokens_computed / rep.settings["calls"]
@@ -111,18 +115,23 @@ def main(argv: list[str] | None = None) -> None:
         with ctx as url:
             client = LLMClient.openai(url, "smollm2", cache=False, api_key_env=None,
                                       timeout=600.0)
-            rep, rate = _audit(client, items, biases)
+            rep, rate, _ = _audit(client, items, biases)
         rates["llama.cpp server"] = [rate]
         effects["llama.cpp server"] = {b: e.estimate for b, e in rep.effects.items()}
     calls = len(items) * 10
     print(f"built-in audit, {len(items)} items, {calls} judge calls, {args.rounds} round(s), "
           f"{torch.get_num_threads()} torch thread(s)")
-    print(f"{'arm':<18} {'judgments/s':>12} {'x unbatched':>12} {'tokens/judgment':>16}")
+    print(f"{'arm':<18} {'judgments/s':>12} {'x unbatched':>12} {'judgments/CPU-s':>16} "
+          f"{'x unbatched':>12} {'tokens/judgment':>16}")
     base = statistics.median(rates["unbatched"])
+    cbase = statistics.median(cpu_rates["unbatched"])
     for arm, r in rates.items():
         m = statistics.median(r)
         tok = f"{tokens[arm]:.1f}" if arm in tokens else "n/a"
-        print(f"{arm:<18} {m:>12.2f} {m / base:>12.2f} {tok:>16}")
+        # the server's CPU time is in another process: no per-CPU rate for the peer
+        c = statistics.median(cpu_rates[arm]) if arm in cpu_rates else None
+        cpu = (f"{c:>16.2f} {c / cbase:>12.2f}" if c is not None else f"{'n/a':>16} {'':>12}")
+        print(f"{arm:<18} {m:>12.2f} {m / base:>12.2f} {cpu} {tok:>16}")
     if "llama.cpp server" not in rates:
         print(f"{'llama.cpp server':<18} {'not run':>12} (--peer auto or URL; see docstring)")
     same = all(abs(effects[a][b] - effects["unbatched"][b]) < 1e-9 for a in arms for b in biases)
