@@ -4,17 +4,26 @@ The unbatched ``LocalBackend`` runs one forward pass per call (one prompt, batch
 engine gives the same numbers (log-probabilities equal to ~1e-6; the test holds them to
 1e-5) from far fewer, larger passes:
 
-- **Batching with padding and masks.** Rows are right-padded inside a batch; a causal model's
-  real tokens never attend to later positions, so the padding cannot change them, and the
-  outputs are gathered at each row's own positions (generation, which appends tokens,
-  uses left padding with an attention mask instead; see ``generate``).
+- **Packed prefix tree (default).** A batch's rows are merged into a prefix tree (trie) of
+  token ids; every distinct node is computed once, all of them as ONE packed sequence whose
+  4-D attention mask lets a token see only the cached prefix and its own ancestors (tree
+  attention) and whose position ids are the tokens' depths. No padding, and prompts that
+  share more than the system prompt (the same question with the answers swapped or a cue
+  on either answer) share their computation up to the first differing token: on the
+  built-in audit 67 computed tokens per judgment instead of 137 (unbatched) or 94 (padded).
+  The dense n x n mask makes attention cost grow with the pack, so ``max_tokens`` bounds it.
+- **Padded batches (``pack=False``).** Rows right-padded inside a batch; a causal model's
+  real tokens never attend to later positions, so padding cannot change them; outputs are
+  gathered at each row's own positions (generation, which appends tokens, uses left padding
+  with an attention mask instead; see ``generate``).
 - **Prefix bucketing.** Rows are sorted by their token ids, so prompts that share a prefix
-  (the same system prompt and instructions, the same question) land in the same batch; a
-  batch is cut when its padded size would exceed ``max_tokens`` or ``max_batch`` rows.
+  land in the same batch; a batch is cut at ``max_batch`` rows or ``max_tokens`` tokens
+  (padded width x rows, or distinct tree nodes when packed). Sorting by ids also buckets
+  lengths of near-identical prompts, and packing removes padding altogether.
 - **Key-value cache of the shared prefix.** The longest prefix common to all rows of a batch
   is run once at batch size 1 (or taken from a small LRU of earlier prefixes, extending the
-  longest cached one), its keys and values are repeated over the batch and only the
-  suffixes are computed. A judge's system prompt is ~1/3 of an audit prompt's tokens.
+  longest cached one); its keys and values serve every row, and only the rest is computed.
+  A judge's system prompt is ~1/3 of an audit prompt's tokens.
 - **Candidates from one pass.** All candidates of a prompt are rows that share the prompt,
   so the prompt is computed once (prefix cache) and the candidates as one short batch; when
   every candidate is one token, one row's last position scores all of them.
