@@ -164,11 +164,13 @@ def cab_result(lm):
 
 @pytest.mark.slow
 def test_cab_selection_raises_train_fitness(cab_result):
-    # the mechanism, not the claim: mutate-and-select never loses its elite, so the
-    # population's mean train fitness ends at least where it started (measured 2026-11-30:
-    # 0.046->0.097, 0.054->0.077, 0.067->0.067, 0.050->0.082, 0.053->0.112)
+    # the mechanism, not the claim: mutate-and-select keeps its elite, so the best train
+    # fitness never drops from generation to generation (measured 2026-11-30, population
+    # mean train fitness 0.046->0.097, 0.054->0.077, 0.067->0.067, 0.050->0.082,
+    # 0.053->0.112 logits)
     for r in cab_result["rows"]:
-        assert r["train_fitness"][-1] >= r["train_fitness"][0] - 1e-12, r
+        best = r["train_best"]
+        assert len(best) == 4 and all(best[i + 1] >= best[i] for i in range(3)), r
         assert len(r["top"]) == 3 and r["held_top"] >= 0 and r["held_seed"] >= 0
 
 
