@@ -25,7 +25,7 @@ import numpy as np
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import run
 from looplab.core.monitors import RewardMonitor
-from looplab.core.seeding import generator
+from looplab.core.streams import stream as policy_stream
 from looplab.policies.linear_stream import run_linear_stream
 from looplab.policies.linucb import LinUCB
 from looplab.policies.regression_oracles import single_threaded
@@ -116,7 +116,7 @@ def main() -> None:
     Xs, Ps, Us = world.draw_streams(T, 1, seed)
     X, P, U = Xs[:, 0, 0], Ps[:, 0, 0], Us[:, 0, 0]
     # the uniforms looplab's randomized policies draw in the loop (one per decision)
-    pg = generator(seed, "policy")
+    pg = policy_stream(seed, 1, "policy")
     V = np.array([pg.random((1, 1))[0, 0] for _ in range(T)])
     print(f"bandit-linear: K=10 actions, d=10 features, {T} rounds, seed {seed}, best of "
           f"{REPEAT} runs each; "

@@ -15,7 +15,8 @@ import time
 from threadpoolctl import threadpool_limits
 
 from looplab.core.channels import BanditFeedback
-from looplab.core.seeding import child_seed, generator
+from looplab.core.seeding import loop_streams
+from looplab.core.streams import Rows, stream
 from looplab.experiments.registry import load_scenario
 from looplab.policies.pooled_dot import PooledDotRecommender
 from looplab.remedies.source_debias import SourceDebias
@@ -34,12 +35,13 @@ def stage_seconds(
     """(reset seconds, best seconds of one loop stage after the warm-up round)."""
     world = RecsysWorld(world_cfg)
     t0 = time.perf_counter()
-    state = world.reset(S, child_seed(0, "world-instance"))
+    state = world.reset(S, stream(0, S, "world-instance"))
     reset = time.perf_counter() - t0
     policy = PooledDotRecommender(debias=SourceDebias() if debias else None)
     channel = BanditFeedback(signals=LOG_SIGNALS)
     monitors = [SourceShareMonitor(), SourceRankingMonitor(world_cfg.candidates)]
-    w_rng, p_rng, c_rng = (generator(0, n) for n in ("world", "policy", "channel"))
+    streams = loop_streams(Rows.of(0, S))
+    w_rng, p_rng, c_rng = streams.world, streams.policy, streams.channel
     pstate = policy.init(world.action_spec(), S, p_rng)
     cstate = channel.init(world.action_spec(), S, c_rng)
     best = float("inf")

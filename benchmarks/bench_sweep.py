@@ -1,8 +1,11 @@
 """Sweep throughput: cells per minute with 1 and 2 workers, on local processes and on a
-local Ray instance, for a small and a medium cell. Prints figures and the Ray / process
-pool ratios; asserts nothing.
+local Ray instance, for a small and a medium cell; and the many-seed workload, a 50-seed
+lending-synthetic sweep on the scenario's defaults with seeds packed into one batch per
+worker vs one process per seed (the results are the same: test_batching checks it). Prints
+figures and ratios; asserts nothing.
 
     .venv/bin/python benchmarks/bench_sweep.py [--small-cells 8] [--medium-cells 4]
+        [--seeds 50] [--only-seeds]
 """
 
 from __future__ import annotations
@@ -20,17 +23,31 @@ SIZES = {
 }
 
 
-def cells_per_minute(size: str, n_cells: int, executor: str, workers: int) -> float:
+def sweep_seconds(size: str | None, n_cells: int, executor: str, workers: int,
+                  pack: bool) -> float:
     spec = SweepSpec(
-        name=f"bench-{size}", scenarios=["lending-synthetic"], seeds=list(range(n_cells)),
-        set=SIZES[size],
+        name=f"bench-{size or 'defaults'}", scenarios=["lending-synthetic"],
+        seeds=list(range(n_cells)), set=SIZES[size] if size else {},
     )
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        res = run_sweep(spec, Path(tmp) / "out", executor=executor, workers=workers)
+        res = run_sweep(spec, Path(tmp) / "out", executor=executor, workers=workers,
+                        pack=pack)
         dt = time.perf_counter() - t0
     assert res.done == n_cells and not res.failed, res.failed
-    return n_cells / dt * 60
+    return dt
+
+
+def cells_per_minute(size: str, n_cells: int, executor: str, workers: int) -> float:
+    return n_cells / sweep_seconds(size, n_cells, executor, workers, pack=False) * 60
+
+
+def many_seeds(n: int) -> None:
+    """The research workload of issue 19: n seeds of lending-synthetic on defaults."""
+    packed = sweep_seconds(None, n, "local", 2, pack=True)
+    alone = sweep_seconds(None, n, "local", 2, pack=False)
+    print(f"lending-synthetic defaults, {n} seeds, 2 workers: packed {packed:.1f} s, one "
+          f"process per seed {alone:.1f} s -> packed is {alone / packed:.2f}x faster")
 
 
 def main() -> None:
@@ -38,7 +55,12 @@ def main() -> None:
     ap.add_argument("--small-cells", type=int, default=8)
     ap.add_argument("--medium-cells", type=int, default=4)
     ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--seeds", type=int, default=50, help="seeds of the many-seed sweep")
+    ap.add_argument("--only-seeds", action="store_true", help="only the many-seed sweep")
     args = ap.parse_args()
+    many_seeds(args.seeds)
+    if args.only_seeds:
+        return
     try:
         import ray  # noqa: F401
 

@@ -137,11 +137,14 @@ def run_cmd(
         typer.echo(json.dumps(jsonable(payload)))
         return
     console = Console()
-    table = Table("policy", *(label for label, _ in kind.table), title=f"{cfg.name}: "
+    # a family whose worlds record different metrics: show the columns this run has
+    cols = [(label, stem) for label, stem in kind.table
+            if any(f"{stem}_mean" in row for row in summary.values())] or list(kind.table)
+    table = Table("policy", *(label for label, _ in cols), title=f"{cfg.name}: "
                   f"{cfg.rounds} rounds x {cfg.replicates} replicates, seed {cfg.seed} "
                   "(mean ± 95% CI half-width)")
     for name, row in summary.items():
-        table.add_row(name, *(format_mean_ci(row, stem) for _, stem in kind.table))
+        table.add_row(name, *(format_mean_ci(row, stem) for _, stem in cols))
     console.print(table)
     console.print(f"results: {out_dir}   plot: {plot}")
 
@@ -155,6 +158,9 @@ def sweep_cmd(
     out: Annotated[Path | None, typer.Option(help="output folder")] = None,
     max_memory: Annotated[str | None, typer.Option(
         help="refuse a cell whose estimated peak memory exceeds this (e.g. 4G)")] = None,
+    pack: Annotated[bool, typer.Option(
+        help="run cells that differ only in their seed as one batch per worker (same "
+             "results as one by one)")] = True,
 ) -> None:
     """Run scenarios x grid x seeds; finished cells are skipped on rerun."""
     from looplab.experiments.sweep import check_writable, load_spec, run_sweep
@@ -186,7 +192,8 @@ def sweep_cmd(
                 progress.console.print(f"[red]cell {res['cell']} failed: {res['error']}")
 
         outcome = run_sweep(sw, out_dir, executor=executor, workers=workers,  # type: ignore[arg-type]
-                            address=address, on_result=on_result, max_memory=limit)
+                            address=address, on_result=on_result, max_memory=limit,
+                            pack=pack)
     typer.echo(
         f"{outcome.total} cells: {outcome.skipped} already done, {outcome.done} run, "
         f"{len(outcome.failed)} failed -> {out_dir}"

@@ -26,6 +26,15 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   users (``world.factorization = "per_replicate"``, issue 13.3; the replicates shared one
   factorisation before, so they were not independent). All numbers move; with
   ``factorization = "shared"`` the old draws are reproduced.
+- lending-*, echo-chamber-*, bandit-*: random numbers now come from per-replicate
+  counter-based streams (issue 19, ``looplab.core.streams``, scheme
+  ``philox4x32-10/rows-v1``) instead of one PCG64 generator shared by the batch, so that a
+  replicate's trajectory does not depend on the batch size. Every draw changes, so every
+  number moves (same distributions; the paper claims were re-decided on 5 seeds). Also:
+  the oracle sweep's copies of a replicate use that replicate's streams (common random
+  numbers across thresholds), and the recommender world draws its negative-sampling
+  retries in one call. rm-*, retrieval-kair are unchanged (their families keep one batched
+  stream and declare it in ``not_invariant``).
 """
 
 from __future__ import annotations

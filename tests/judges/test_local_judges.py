@@ -26,6 +26,7 @@ def _sane(rep, n_items: int) -> None:
     assert len(rep.records) == n_items * 2 * (1 + 2 * (len(BIASES) - 1))
 
 
+@pytest.mark.slow  # 18 unbatched forward passes: 20 s alone, ~3 min on the shared 2-core box
 def test_smollm2_judge_audit_end_to_end(tmp_path):
     judge = LLMJudge(LLMClient.local(cache=tmp_path / "cache"))
     rep = audit(judge, ITEMS, BIASES, seed=0)

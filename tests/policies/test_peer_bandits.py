@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from looplab.core.seeding import generator
+from looplab.core.streams import stream as policy_stream
 from looplab.policies.linear_stream import run_linear_stream
 from looplab.policies.linucb import LinUCB
 from looplab.policies.squarecb import SquareCB
@@ -31,7 +31,7 @@ def _bench():
 @pytest.fixture(scope="module")
 def stream():
     X, P, U = LinearBanditWorld().draw_streams(T, 1, 0)
-    g = generator(0, "policy")
+    g = policy_stream(0, 1, "policy")
     V = np.array([g.random((1, 1))[0, 0] for _ in range(T)])
     return X[:, 0, 0], P[:, 0, 0], U[:, 0, 0], V
 

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from looplab.core.loop import run
+from looplab.core.streams import stream
 from looplab.core.types import Action
 from looplab.families.onesided import FAMILY
 from looplab.policies.exp2 import Exp2
@@ -24,7 +25,7 @@ SMALL = OneSidedConfig(pool_size=60, arrivals=6)
 
 
 def _step(world, policy, seed=0, S=3):
-    st = world.reset(S, np.random.SeedSequence(seed))
+    st = world.reset(S, stream(seed, S, "world-instance"))
     rng = np.random.default_rng(seed)
     obs = world.observe(st, rng)
     ps = policy.init(world.action_spec(), S, rng)
@@ -85,7 +86,7 @@ def test_same_seed_same_run():
 
 def test_true_and_panel_violations_count_pairs_beyond_the_metric():
     world = OneSidedWorld(SMALL.model_copy(update={"alpha": 0.0}))
-    st = world.reset(1, np.random.SeedSequence(0))
+    st = world.reset(1, stream(0, 1, "world-instance"))
     obs = world.observe(st, np.random.default_rng(0))
     # accept only the first arrival, deterministically: violations are exactly the pairs
     # (0, i') whose true distance L * ||x_0 - x_i'|| is below 1

@@ -7,11 +7,12 @@ from importlib import resources
 import pytest
 
 from looplab.experiments.config import ConfigError, read_toml, validate
-from looplab.families import cpl, mdp, onesided, stitching
+from looplab.families import cpl, mdp, meta_bo, onesided, stitching
 
 FILES = {"onesided-panel": onesided.FAMILY, "riverswim-loop": mdp.FAMILY,
          "random-mdp-loop": mdp.FAMILY, "stitching-two-rooms": stitching.FAMILY,
-         "cpl-gridworld": cpl.FAMILY}
+         "cpl-gridworld": cpl.FAMILY, "riverswim-linear-loop": mdp.FAMILY,
+         "meta-bo-nap": meta_bo.FAMILY}
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from looplab.core.batch import tile_replicates
-from looplab.core.seeding import child_seed
+from looplab.core.streams import stream
 from looplab.core.types import Action
 from looplab.data import fairness
 from looplab.worlds.lending import LendingConfig, LendingWorld
@@ -16,7 +16,7 @@ from tests.conftest import needs_fairness_data
 
 def _step_fixed(world, arm, S=4, rounds=1, seed=0, state=None):
     rng = np.random.default_rng(seed)
-    state = state or world.reset(S, child_seed(seed, "world-instance"))
+    state = state or world.reset(S, stream(seed, S, "world-instance"))
     S = state.pi.shape[0]
     for _ in range(rounds):
         obs = world.observe(state, rng)
@@ -46,7 +46,7 @@ def test_reward_counts_repayment_gain_minus_default_loss():
 
 def test_group_share_contracts_to_the_same_fixed_point_from_any_start():
     w = LendingWorld(LendingConfig(n_applicants=2000))
-    st = w.reset(2, child_seed(0, "world-instance"))
+    st = w.reset(2, stream(0, 2, "world-instance"))
     st.pi[:] = [0.1, 0.9]
     st, _ = _step_fixed(w, 10, state=st, rounds=200)
     assert abs(st.pi[0] - st.pi[1]) < 0.02
@@ -71,7 +71,7 @@ def test_bad_config_values_rejected(field, value):
 
 def test_tiled_state_gives_identical_instances():
     w = LendingWorld(LendingConfig(variant="synthetic"))
-    st = tile_replicates(w.reset(3, child_seed(1, "world-instance")), 2)
+    st = tile_replicates(w.reset(3, stream(1, 3, "world-instance")), 2)
     assert st.pi.shape == (6,) and st.accept_p.shape == (6, 2, w.config.grid_size)
     assert np.array_equal(st.accept_p[:3], st.accept_p[3:])
     assert np.array_equal(st.n_b[:3], st.n_b[3:])
@@ -84,7 +84,7 @@ def test_count_sampler_matches_individual_applicants_in_distribution():
     w = LendingWorld(cfg)
     k = 12  # theta = 0.55
     S, rounds = 400, 20
-    st = w.reset(S, child_seed(0, "world-instance"))
+    st = w.reset(S, stream(0, S, "world-instance"))
     rng = np.random.default_rng(1)
     rewards, gaps = [], []
     for _ in range(rounds):
@@ -111,14 +111,14 @@ def test_count_sampler_matches_individual_applicants_in_distribution():
 @pytest.mark.parametrize("variant", ["german", "compas"])
 def test_data_variants_score_real_rows_with_a_per_replicate_model(variant):
     w = LendingWorld(LendingConfig(variant=variant))
-    st = w.reset(3, child_seed(0, "world-instance"))
+    st = w.reset(3, stream(0, 3, "world-instance"))
     p, q = st.accept_p, st.good_q
     assert np.allclose(p[:, :, 0], 1.0)  # threshold 0 accepts everyone
     assert (np.diff(p, axis=2) <= 0).all()  # acceptance falls as the threshold rises
     # different replicates get different held-out splits, hence different score models
     assert not np.array_equal(p[0], p[1])
     # the same seed rebuilds the same instances
-    assert np.array_equal(p, w.reset(3, child_seed(0, "world-instance")).accept_p)
+    assert np.array_equal(p, w.reset(3, stream(0, 3, "world-instance")).accept_p)
     # scores are informative: those accepted at a mid threshold repay more than everyone
     mid = w.config.grid_size // 2
     assert (q[:, :, mid] > q[:, :, 0] + 0.03).all()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from looplab.core.seeding import child_seed, generator
+from looplab.core.seeding import generator
+from looplab.core.streams import stream
 from looplab.core.types import Action
 from looplab.policies.regression_oracles import RidgeOracle
 from looplab.worlds.linear_bandit import LinearBanditWorld
@@ -14,7 +15,7 @@ from looplab.worlds.payments import PaymentsConfig, PaymentsWorld
 
 
 def _obs(world, S=3, seed=0):
-    state = world.reset(S, child_seed(seed, "world-instance"))
+    state = world.reset(S, stream(seed, S, "world-instance"))
     return state, world.observe(state, generator(seed, "world"))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from looplab.core.seeding import child_seed
+from looplab.core.streams import stream
 from looplab.core.types import Action
 from looplab.data import movielens
 from looplab.data.fairness import DataMissingError
@@ -24,7 +24,7 @@ def _world(**kw):
 
 
 def _reset(world, S=3, seed=0):
-    return world.reset(S, child_seed(seed, "world-instance"))
+    return world.reset(S, stream(seed, S, "world-instance"))
 
 
 def _scores_favouring(obs, aigc_bonus):
@@ -193,12 +193,12 @@ def test_movielens_replicates_have_their_own_factorisation():
     """Each replicate factorises its own Bayesian bootstrap of the users (independent
     replicates); "shared" gives every replicate the same item vectors."""
     own = RecsysWorld(RecsysConfig(variant="movielens", dim=8)).reset(
-        2, child_seed(0, "world-instance"))
+        2, stream(0, 2, "world-instance"))
     n = own.vectors.shape[1] // 2
     z0, z1 = own.vectors[0, :n], own.vectors[1, :n]
     assert not np.allclose(z0, z1)
     cos = np.abs((z0 * z1).sum(axis=1)).mean()
     assert cos < 0.999  # different encoders, not one up to rounding
     shared = RecsysWorld(RecsysConfig(variant="movielens", dim=8, factorization="shared")).reset(
-        2, child_seed(0, "world-instance"))
+        2, stream(0, 2, "world-instance"))
     assert np.array_equal(shared.vectors[0, :n], shared.vectors[1, :n])

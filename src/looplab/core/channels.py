@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Outcome
 
 
@@ -30,11 +31,11 @@ class BanditFeedback:
         if self.delay < 0:
             raise ValueError(f"delay must be >= 0, got {self.delay}")
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any:
         return {"queue": (), "S": replicates}
 
     def transmit(
-        self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
+        self, cstate: Any, action: Action, outcome: Outcome, rng: Stream
     ) -> tuple[Any, Feedback]:
         fb = Feedback(
             arm=action.arm,

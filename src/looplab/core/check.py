@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from looplab.core.channels import BanditFeedback
-from looplab.core.seeding import child_seed, generator
+from looplab.core.seeding import loop_streams
+from looplab.core.streams import Rows, Stream
 from looplab.core.types import (
     Action,
     ActionSpec,
@@ -86,6 +87,9 @@ def difference(a: Any, b: Any, path: str = "", depth: int = 0) -> str | None:
     if isinstance(a, np.random.Generator):
         same = a.bit_generator.state == b.bit_generator.state
         return None if same else f"{where}: generator state differs (drawn from in place?)"
+    if isinstance(a, Stream):
+        same = a.state == b.state
+        return None if same else f"{where}: stream state differs (drawn from in place?)"
     if isinstance(a, np.generic | int | float | complex | str | bytes | bool | type(None)):
         same = a == b or (a != a and b != b)  # NaN == NaN
         return None if same else f"{where}: {a!r} != {b!r}"
@@ -195,10 +199,10 @@ class UniformActions:
 
     name: str = "uniform-driver"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any:
         return {"K": spec.n_arms, "S": replicates}
 
-    def act(self, pstate: Any, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, pstate: Any, obs: Observation, rng: Stream) -> Action:
         if "avail" in obs.data:
             avail = np.asarray(obs["avail"], dtype=bool)
             u = rng.random(avail.shape) * avail
@@ -221,12 +225,16 @@ class _Round:
 
 def _rollout(
     world: World, policy: Policy, channel: FeedbackChannel, replicates: int, rounds: int,
-    seed: int, on_round: Any = None,
+    seed: int, on_round: Any = None, rows: Rows | None = None,
 ) -> tuple[list[_Round], list[Any]]:
-    """``rounds`` rounds of the loop with ``core.loop.run``'s streams; returns the rounds and
-    the world / policy / channel states after each."""
-    w_rng, p_rng, c_rng = (generator(seed, n) for n in ("world", "policy", "channel"))
-    state = world.reset(replicates, child_seed(seed, "world-instance"))
+    """``rounds`` rounds of the loop with ``core.loop.run``'s streams (for ``rows``, default
+    replicates 0..replicates-1 of ``seed``); returns the rounds and the world / policy /
+    channel states after each."""
+    rows = rows if rows is not None else Rows.of(seed, replicates)
+    replicates = len(rows)
+    streams = loop_streams(rows)
+    w_rng, p_rng, c_rng = streams.world, streams.policy, streams.channel
+    state = world.reset(replicates, streams.instance)
     pstate = policy.init(world.action_spec(), replicates, p_rng)
     cstate = channel.init(world.action_spec(), replicates, c_rng)
     out: list[_Round] = []
@@ -259,12 +267,13 @@ def check_world(
         raise ContractError(wn, "action_spec", "returns an ActionSpec with n_arms >= 1",
                             repr(spec))
     public = tuple(getattr(world, "public_truth", ()))
-    s0 = world.reset(S, child_seed(seed, "world-instance"))
-    s1 = world.reset(S, child_seed(seed, "world-instance"))
+    s0 = world.reset(S, loop_streams(Rows.of(seed, S)).instance)
+    s1 = world.reset(S, loop_streams(Rows.of(seed, S)).instance)
     _replay([s0], [s1], wn, "reset")
     _require_replicate_axis(s0, S, wn, "reset", "state")
 
-    w_rng, p_rng = generator(seed, "world"), generator(seed, "policy")
+    streams = loop_streams(Rows.of(seed, S))
+    w_rng, p_rng = streams.world, streams.policy
     pstate = policy.init(spec, S, p_rng)
     state = s0
     trace: list[Any] = []
@@ -291,9 +300,10 @@ def check_world(
         trace.append((obs, action, outcome, new_state))
         state = new_state
 
-    w_rng, p_rng = generator(seed, "world"), generator(seed, "policy")
+    streams = loop_streams(Rows.of(seed, S))
+    w_rng, p_rng = streams.world, streams.policy
     pstate = policy.init(spec, S, p_rng)
-    state = world.reset(S, child_seed(seed, "world-instance"))
+    state = world.reset(S, streams.instance)
     again: list[Any] = []
     for _ in range(rounds):
         obs = world.observe(state, w_rng)
@@ -335,8 +345,9 @@ def check_policy(
     state and the action, and propensities in (0, 1]."""
     pn, S = _name(policy), replicates
     channel = channel or BanditFeedback()
-    w_rng, p_rng, c_rng = (generator(seed, n) for n in ("world", "policy", "channel"))
-    state = world.reset(S, child_seed(seed, "world-instance"))
+    streams = loop_streams(Rows.of(seed, S))
+    w_rng, p_rng, c_rng = streams.world, streams.policy, streams.channel
+    state = world.reset(S, streams.instance)
     pstate = policy.init(world.action_spec(), S, p_rng)
     _require_replicate_axis(pstate, S, pn, "init", "policy state")
     cstate = channel.init(world.action_spec(), S, c_rng)
@@ -375,8 +386,9 @@ def check_channel(
     the feedback (``mask`` is (S,) bool), and propensities in (0, 1]."""
     cn, S = _name(channel), replicates
     policy = policy or UniformActions()
-    w_rng, p_rng, c_rng = (generator(seed, n) for n in ("world", "policy", "channel"))
-    state = world.reset(S, child_seed(seed, "world-instance"))
+    streams = loop_streams(Rows.of(seed, S))
+    w_rng, p_rng, c_rng = streams.world, streams.policy, streams.channel
+    state = world.reset(S, streams.instance)
     pstate = policy.init(world.action_spec(), S, p_rng)
     cstate = channel.init(world.action_spec(), S, c_rng)
     trace: list[Any] = []
@@ -473,3 +485,91 @@ def check_monitor(
             out.append({k: np.array(v, dtype=np.float64) for k, v in values.items()})
         series.append(out)
     _replay(series[0], series[1], mn, "reset/__call__")
+
+
+# -- replicate invariance -------------------------------------------------------------------
+def _row_slice(tree: Any, S: int, rows: slice) -> list[tuple[str, np.ndarray]]:
+    """Every array of ``tree`` with a leading replicate axis, cut to ``rows``."""
+    return [(path, arr[rows]) for path, arr in arrays(tree) if arr.ndim and arr.shape[0] == S]
+
+
+def _compare_rows(
+    name: str, what: str, big: list[_Round], S: int, cut: slice, small: list[_Round], s: int,
+    small_cut: slice,
+) -> None:
+    for t, (a, b) in enumerate(zip(big, small, strict=True)):
+        for part in ("obs", "action", "outcome", "feedback"):
+            xa = _row_slice(getattr(a, part), S, cut)
+            xb = _row_slice(getattr(b, part), s, small_cut)
+            d = difference(xa, xb)
+            if d is not None:
+                raise ContractError(
+                    name, "run", "replicate invariance",
+                    f"round {t}: the {part} of replicates {cut.start}..{cut.stop - 1} differ "
+                    f"when run {what}: {d}")
+
+
+def check_replicate_invariance(
+    world: World, policy: Policy | None = None, channel: FeedbackChannel | None = None, *,
+    rounds: int = 3, seed: int = 0,
+) -> None:
+    """Check that replicate i's trajectory (observation, action, outcome, feedback) does not
+    depend on the batch it runs in: the same at S=7, S=1 and S=2, in the replicate range
+    3..6 run alone (a shard), and inside a batch packing another seed's replicates first."""
+    policy = policy or UniformActions()
+    channel = channel or BanditFeedback()
+    name = f"{_name(world)} + {_name(policy)}"
+    S = 7
+    full, _ = _rollout(world, policy, channel, S, rounds, seed)
+    cases = [
+        ("alone (S=1)", Rows.of(seed, 1), slice(0, 1), slice(0, 1)),
+        ("at S=2", Rows.of(seed, 2), slice(0, 2), slice(0, 2)),
+        ("as the shard 3..6", Rows.of(seed, 4, start=3), slice(3, 7), slice(0, 4)),
+        ("packed after another seed's replicates", Rows.pack([seed + 1, seed], 2),
+         slice(0, 2), slice(2, 4)),
+    ]
+    for what, rows, cut, small_cut in cases:
+        small, _ = _rollout(world, policy, channel, len(rows), rounds, seed, rows=rows)
+        _compare_rows(name, what, full, S, cut, small, len(rows), small_cut)
+
+
+def check_family_rows(family: Any, cfg: Any) -> None:
+    """Check a family that declares ``replicate_rows``: its long table for replicates 0..3
+    of ``cfg.seed`` equals, row for row, the tables of the same replicates run as two shards
+    (0..1 and 2..3), and packed after another seed's replicates; and that seed's rows of the
+    pack equal that seed run alone."""
+    import pandas as pd
+
+    if not getattr(family, "replicate_rows", False):
+        raise ContractError(family.name, "run", "replicate rows",
+                            f"the family does not declare replicate_rows: "
+                            f"{family.not_invariant}")
+    R, seed, other = 4, cfg.seed, cfg.seed + 1
+    cfg = cfg.model_copy(update={"replicates": R})
+    def canon(frame: pd.DataFrame) -> pd.DataFrame:
+        cols = [c for c in ("policy", "arm", "panel", "round", "replicate") if c in frame]
+        return frame.sort_values(cols, kind="stable").reset_index(drop=True)
+
+    base = canon(family.run(cfg, None, rows=Rows.of(seed, R)))
+    alone_other = canon(family.run(cfg.model_copy(update={"seed": other}), None,
+                                   rows=Rows.of(other, R)))
+    shards = pd.concat([family.run(cfg, None, rows=Rows.of(seed, 2)),
+                        family.run(cfg, None, rows=Rows.of(seed, 2, start=2))],
+                       ignore_index=True)
+    packed = family.run(cfg, None, rows=Rows.pack([other, seed], R))
+    cases = (
+        ("as two shards", base, shards),
+        ("packed after another seed", base,
+         packed[packed["seed"] == seed].drop(columns="seed")),
+        ("packed before the run's own seed", alone_other,
+         packed[packed["seed"] == other].drop(columns="seed")),
+    )
+    for what, want, got in cases:
+        got = canon(got)[list(want.columns)]
+        try:
+            pd.testing.assert_frame_equal(want, got, check_exact=True)
+        except AssertionError as exc:
+            first = str(exc).strip().splitlines()
+            raise ContractError(family.name, "run", "replicate rows",
+                                f"replicates 0..{R - 1} differ when run {what}: "
+                                f"{' '.join(first[:3])}") from None

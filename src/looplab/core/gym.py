@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from looplab.core.channels import BanditFeedback
-from looplab.core.seeding import child_seed, generator
+from looplab.core.streams import Rows, Stream
 from looplab.core.types import Action, World
 from looplab.extras import require
 
@@ -67,9 +67,10 @@ class LoopVectorEnv(VectorEnv):
         else:
             self._episode += 1
         names = ("world",) if self._episode == 0 else ("world", f"episode-{self._episode}")
-        self._rng = generator(self._seed, *names)
-        self._crng = generator(self._seed, "channel", *names[1:])
-        self._state = self.world.reset(self.num_envs, child_seed(self._seed, "world-instance"))
+        rows = Rows.of(self._seed, self.num_envs)
+        self._rng = Stream(rows, *names)
+        self._crng = Stream(rows, "channel", *names[1:])
+        self._state = self.world.reset(self.num_envs, Stream(rows, "world-instance"))
         self._cstate = self.channel.init(self.world.action_spec(), self.num_envs, self._crng)
         self._t = 0
         self._needs_reset = False

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from looplab.core.record import describe, run_record
-from looplab.core.seeding import child_seed, generator
+from looplab.core.seeding import loop_streams
+from looplab.core.streams import Rows
 from looplab.core.types import FeedbackChannel, Monitor, Policy, World
 
 ProgressHook = Callable[[int], None]
@@ -25,16 +26,29 @@ class RunResult:
     rounds: int
     replicates: int
     record: dict[str, Any] = field(default_factory=dict)
+    rows: Rows | None = None
 
     def to_frame(self, **constant_columns: Any) -> pd.DataFrame:
-        """Long table with columns round, replicate, one column per metric (plus constants)."""
-        r, s = np.meshgrid(np.arange(self.rounds), np.arange(self.replicates), indexing="ij")
+        """Long table with columns round, replicate (the row's replicate index within its
+        seed), one column per metric (plus constants); a packed batch of several seeds also
+        gets a ``seed`` column."""
+        rows = self.rows if self.rows is not None else Rows.of(0, self.replicates)
         cols: dict[str, Any] = {k: v for k, v in constant_columns.items()}
-        cols["round"] = r.ravel().astype(np.int32)
-        cols["replicate"] = s.ravel().astype(np.int32)
+        cols["round"] = np.repeat(np.arange(self.rounds), self.replicates).astype(np.int32)
+        cols.update(row_columns(rows, self.rounds))
         for name, arr in self.metrics.items():
             cols[name] = arr.ravel()
         return pd.DataFrame(cols)
+
+
+def row_columns(rows: Rows, blocks: int) -> dict[str, np.ndarray]:
+    """The ``replicate`` column (each row's replicate index within its seed) of a long table
+    with ``blocks`` round-major blocks of the batch's rows, plus a ``seed`` column when the
+    batch packs several seeds."""
+    cols = {"replicate": np.tile(rows.replicates, blocks).astype(np.int32)}
+    if len(np.unique(rows.seeds)) > 1:
+        cols["seed"] = np.tile(rows.seeds, blocks).astype(np.int64)
+    return cols
 
 
 def run(
@@ -46,26 +60,26 @@ def run(
     replicates: int,
     seed: int,
     *,
+    rows: Rows | None = None,
     world_state: Any = None,
     progress: ProgressHook | None = None,
     progress_every: int = 50,
 ) -> RunResult:
     """Run ``rounds`` rounds of the loop on ``replicates`` replicates as one batch.
 
-    The same (world, policy, channel, rounds, replicates, seed) gives bit-identical
-    metrics. ``world_state`` lets a caller pass an already reset (e.g. tiled) world.
+    Replicate ``i`` of seed ``seed`` draws only from its own streams (``core.streams``), so
+    its trajectory is the same whatever the batch size, and ``rows`` may run any replicate
+    range of a seed, or several seeds packed in one batch (then ``seed``/``replicates``
+    are ignored). ``world_state`` lets a caller pass an already reset (e.g. tiled) world.
     """
     if rounds <= 0:
         raise ValueError(f"rounds must be > 0, got {rounds}")
-    if replicates <= 0:
-        raise ValueError(f"replicates must be > 0, got {replicates}")
-    S = replicates
-    w_rng = generator(seed, "world")
-    p_rng = generator(seed, "policy")
-    c_rng = generator(seed, "channel")
-    state = world_state if world_state is not None else world.reset(
-        S, child_seed(seed, "world-instance")
-    )
+    if rows is None:
+        rows = Rows.of(seed, replicates)
+    S = len(rows)
+    streams = loop_streams(rows)
+    w_rng, p_rng, c_rng = streams.world, streams.policy, streams.channel
+    state = world_state if world_state is not None else world.reset(S, streams.instance)
     pstate = policy.init(world.action_spec(), S, p_rng)
     cstate = channel.init(world.action_spec(), S, c_rng)
     for m in monitors:
@@ -95,4 +109,4 @@ def run(
         "rounds": rounds,
     }
     return RunResult(metrics=out, rounds=rounds, replicates=S,
-                     record=run_record(config, seed, S))
+                     record=run_record(config, seed, S), rows=rows)

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from looplab.core.streams import STREAM_SCHEME
+
 TRACKED_PACKAGES = (
     "looplab", "numpy", "scipy", "pandas", "pyarrow", "duckdb", "pydantic", "scikit-learn",
     "torch",
@@ -51,11 +53,13 @@ def git_revision(path: Path | None = None) -> str | None:
 
 
 def run_record(config: dict[str, Any], seed: int, replicates: int) -> dict[str, Any]:
-    """Config, seed, replicate count, package versions, git revision, platform, time."""
+    """Config, seed, replicate count, random-stream scheme, package versions, git revision,
+    platform, time."""
     return {
         "config": config,
         "seed": seed,
         "replicates": replicates,
+        "stream_scheme": STREAM_SCHEME,
         "versions": package_versions(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

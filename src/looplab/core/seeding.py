@@ -1,10 +1,18 @@
-"""Seeding: every random stream of a run is a named child of one ``SeedSequence``."""
+"""Seeding: the named random streams of a run.
+
+Loop components (worlds, policies, channels) draw from per-replicate ``core.streams.Stream``
+objects (``loop_streams``); code outside the replicate batch (bootstraps over a finished
+table, data splits shared by all replicates) uses a named child of one ``SeedSequence``.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 import numpy as np
+
+from looplab.core.streams import Rows, Stream
 
 STREAMS = ("world-instance", "world", "policy", "channel")
 
@@ -22,3 +30,18 @@ def child_seed(seed: int, *names: str) -> np.random.SeedSequence:
 def generator(seed: int, *names: str) -> np.random.Generator:
     """A PCG64 generator on stream ``names`` of ``seed``."""
     return np.random.Generator(np.random.PCG64(child_seed(seed, *names)))
+
+
+class LoopStreams(NamedTuple):
+    """The four per-replicate streams of one loop run (see ``core.streams``)."""
+
+    instance: Stream
+    world: Stream
+    policy: Stream
+    channel: Stream
+
+
+def loop_streams(rows: Rows) -> LoopStreams:
+    """The streams ``core.loop.run`` hands to reset, observe/step, init/act and the channel,
+    for the batch ``rows`` (one seed's replicate range, or several seeds packed)."""
+    return LoopStreams(*(Stream(rows, name) for name in STREAMS))

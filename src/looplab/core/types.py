@@ -1,7 +1,9 @@
 """The loop's contracts: World, Policy, Feedback channel and Monitor.
 
 Every array carries a leading replicate axis ``S``; one call advances all replicates.
-Randomness only enters through the ``numpy.random.Generator`` handed to each call.
+Randomness only enters through the per-replicate ``core.streams.Stream`` handed to each
+call (``reset`` included); every draw leads with the replicate axis, so replicate ``i``'s
+numbers do not depend on the batch it sits in.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from looplab.core.streams import Stream
 
 Array = np.ndarray
 
@@ -90,12 +94,12 @@ class World(Protocol):
 
     def action_spec(self) -> ActionSpec: ...
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> Any: ...
+    def reset(self, replicates: int, rng: Stream) -> Any: ...
 
-    def observe(self, state: Any, rng: np.random.Generator) -> Observation: ...
+    def observe(self, state: Any, rng: Stream) -> Observation: ...
 
     def step(
-        self, state: Any, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: Any, action: Action, obs: Observation, rng: Stream
     ) -> tuple[Any, Outcome]: ...
 
 
@@ -106,9 +110,9 @@ class Policy(Protocol):
     @property
     def name(self) -> str: ...
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any: ...
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any: ...
 
-    def act(self, pstate: Any, obs: Observation, rng: np.random.Generator) -> Action: ...
+    def act(self, pstate: Any, obs: Observation, rng: Stream) -> Action: ...
 
     def update(self, pstate: Any, feedback: Feedback) -> Any: ...
 
@@ -118,10 +122,10 @@ class FeedbackChannel(Protocol):
     """Turns an Outcome into the Feedback a learner may see: the one place for partial
     observability, delay, batching, noise and selection bias."""
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any: ...
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any: ...
 
     def transmit(
-        self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
+        self, cstate: Any, action: Action, outcome: Outcome, rng: Stream
     ) -> tuple[Any, Feedback]: ...
 
 

@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from looplab.experiments.config import ConfigError
-from looplab.experiments.store import CorruptRunError, open_results
+from looplab.experiments.store import (
+    MANIFEST_FILE,
+    CorruptRunError,
+    is_complete,
+    open_results,
+    read_manifest,
+)
 from looplab.stats import mean_ci, paired_difference
 
 KEY_COLUMNS = {"scenario", "policy", "seed", "replicate", "round", "run_dir"}
@@ -25,8 +31,37 @@ def _quote(col: str) -> str:
     return '"' + col.replace('"', '""') + '"'
 
 
+UNVERSIONED = "unversioned (before per-replicate streams)"
+
+
+def stream_schemes(path: str | Path) -> dict[str, list[str]]:
+    """Random-stream scheme -> the finished run folders under ``path`` made with it (runs
+    from before the scheme was recorded count as one unversioned scheme)."""
+    out: dict[str, list[str]] = {}
+    for m in sorted(Path(path).rglob(MANIFEST_FILE)):
+        if not is_complete(m.parent):
+            continue
+        record = read_manifest(m.parent).get("record") or {}
+        scheme = record.get("stream_scheme") if isinstance(record, dict) else None
+        out.setdefault(str(scheme or UNVERSIONED), []).append(str(m.parent))
+    return out
+
+
+def check_one_scheme(path: str | Path) -> None:
+    """ConfigError if the runs under ``path`` were made with different random-stream
+    schemes: their numbers are not comparable bit for bit, so they are not pooled."""
+    schemes = stream_schemes(path)
+    if len(schemes) > 1:
+        parts = "; ".join(f"{k}: {len(v)} run(s), e.g. {v[0]}" for k, v in schemes.items())
+        raise ConfigError(f"the runs under {path} mix random-stream schemes ({parts}); "
+                          "compare runs of one scheme (rerun the older ones)")
+
+
 def unit_values(path: str | Path, metric: str, by: list[str] | None = None) -> pd.DataFrame:
-    """One row per (scenario, policy, by..., seed, replicate) with the metric's value."""
+    """One row per (scenario, policy, by..., seed, replicate) with the metric's value.
+    Runs made under different random-stream schemes are refused, not pooled."""
+    if Path(path).exists():
+        check_one_scheme(path)
     con = open_results(path)
     cols = {r[0]: r[1] for r in con.execute("DESCRIBE runs").fetchall()}
     numeric = sorted(

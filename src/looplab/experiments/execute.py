@@ -96,15 +96,18 @@ def execute_scenario(
     extra_columns: dict[str, Any] | None = None,
     extra_manifest: dict[str, Any] | None = None,
     plot: bool = True,
+    frame: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict[str, float]], Path | None]:
-    """Run ``cfg``, write results.parquet (+ plot.png) + manifest.json into ``out``; return
+    """Run ``cfg`` (or take its already computed long table ``frame``, e.g. from a packed
+    batch of seeds), write results.parquet (+ plot.png) + manifest.json into ``out``; return
     the frame, the per-arm summary and the plot path. The manifest is the last file
     written, so a folder with a manifest holds everything the run writes."""
     kind = family(cfg.kind)
-    if kind.checkpoint is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        cfg = kind.checkpoint(cfg, out)
-    frame = kind.run(cfg, progress)
+    if frame is None:
+        if kind.checkpoint is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            cfg = kind.checkpoint(cfg, out)
+        frame = kind.run(cfg, progress)
     summary = kind.summarize(frame, cfg)
     manifest: dict[str, Any] = {
         "scenario": cfg.name,

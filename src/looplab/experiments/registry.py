@@ -48,6 +48,7 @@ BUILTIN: dict[str, str] = {
     "stitching": "looplab.families.stitching:FAMILY",
     "preference_gridworld": "looplab.families.cpl:FAMILY",
     "meta_exploration": "looplab.families.meta_exploration:FAMILY",
+    "meta_bo": "looplab.families.meta_bo:FAMILY",
 }
 
 

@@ -290,6 +290,22 @@ def run_cell(cell: Cell, out: str) -> dict[str, Any]:
 Executor = Literal["local", "ray"]
 
 
+def _check_pack_memory(tasks: list[list[Cell]], max_memory: int | None, workers: int) -> None:
+    """Refuse (one line) a packed task whose batch of seeds cannot fit, before any work."""
+    from looplab.experiments.execute import check_memory
+
+    for task in tasks:
+        if len(task) > 1:
+            c = task[0]
+            cfg = load_scenario(c.scenario, [*c.overrides, f"seed={c.seed}"])
+            packed = cfg.model_copy(update={"replicates": cfg.replicates * len(task)})
+            try:
+                check_memory(packed, max_memory, share=workers)
+            except ConfigError as exc:
+                raise ConfigError(f"{exc} ({len(task)} seeds packed in one batch; "
+                                  "run with --no-pack to run them one by one)") from None
+
+
 @dataclass
 class SweepOutcome:
     total: int
@@ -298,35 +314,98 @@ class SweepOutcome:
     failed: list[dict[str, Any]]
 
 
-def _ray_result(ray: Any, ref: Any) -> dict[str, Any]:
-    """The finished cell's result record (what ``run_cell`` returned on the worker)."""
-    result: dict[str, Any] = ray.get(ref)
+def _ray_result(ray: Any, ref: Any) -> list[dict[str, Any]]:
+    """The finished task's result records (what ``run_pack`` returned on the worker)."""
+    result: list[dict[str, Any]] = ray.get(ref)
     return result
 
 
-def _result_or_failure(cell: Cell, get: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """A worker's result, or a failure record if the worker itself died."""
+def _results_or_failure(task: list[Cell], get: Callable[[], list[dict[str, Any]]]
+                        ) -> list[dict[str, Any]]:
+    """A worker's results, or a failure record per cell if the worker itself died."""
     try:
         return get()
     except Exception as exc:  # broad on purpose: e.g. a killed worker process
-        return {"cell": cell.cell_id, "ok": False, "seconds": float("nan"),
-                "error": f"worker failed: {type(exc).__name__}: {exc}"}
+        return [{"cell": c.cell_id, "ok": False, "seconds": float("nan"),
+                 "error": f"worker failed: {type(exc).__name__}: {exc}"} for c in task]
 
 
-def _local(cells: list[Cell], out: Path, workers: int) -> Iterator[dict[str, Any]]:
+def run_pack(cells: list[Cell], out: str) -> list[dict[str, Any]]:
+    """Run cells that differ only in their seed as one packed batch (see
+    ``looplab.experiments.batching``) and write each cell's results exactly as ``run_cell``
+    would; a single cell, or a family that cannot pack, runs cell by cell. Never raises."""
+    from looplab.experiments.batching import run_packed
+    from looplab.experiments.execute import execute_scenario
+
+    if len(cells) == 1:
+        return [run_cell(cells[0], out)]
+    t0 = time.perf_counter()
+    first = cells[0]
+    try:
+        cfg = load_scenario(first.scenario, [*first.overrides, f"seed={first.seed}"])
+        frames = run_packed(cfg, [c.seed for c in cells])
+    except BaseException as exc:  # broad on purpose: the cells are retried one by one
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return [run_cell(c, out) for c in cells]
+    share = (time.perf_counter() - t0) / len(cells)
+    results = []
+    for c in cells:
+        folder = cell_dir(Path(out), c)
+        t1 = time.perf_counter()
+        try:
+            cfg_c = load_scenario(c.scenario, [*c.overrides, f"seed={c.seed}"])
+            execute_scenario(cfg_c, folder, extra_columns=c.params, extra_manifest={
+                "sweep_cell": c.cell_id, "params": c.params, "scenario_ref": c.scenario,
+                "packed_seeds": [x.seed for x in cells],
+            }, plot=False, frame=frames[c.seed])
+            (folder / ERROR_FILE).unlink(missing_ok=True)
+            results.append({"cell": c.cell_id, "ok": True,
+                            "seconds": share + time.perf_counter() - t1})
+        except Exception:  # the write failed: record it as run_cell would
+            results.append(run_cell(c, out))
+    return results
+
+
+def plan_tasks(cells: list[Cell], workers: int, pack: bool) -> list[list[Cell]]:
+    """Group the cells into tasks: with ``pack``, cells of a family that declares replicate
+    rows and that differ only in their seed share a task (split into at most ``workers``
+    tasks per group so every worker gets one); otherwise one task per cell."""
+    from looplab.experiments.batching import supports_rows
+
+    if not pack:
+        return [[c] for c in cells]
+    groups: dict[tuple[str, tuple[str, ...]], list[Cell]] = {}
+    for c in cells:
+        groups.setdefault((c.scenario, c.overrides), []).append(c)
+    tasks: list[list[Cell]] = []
+    for group in groups.values():
+        first = group[0]
+        cfg = load_scenario(first.scenario, [*first.overrides, f"seed={first.seed}"])
+        if len(group) == 1 or not supports_rows(cfg):
+            tasks += [[c] for c in group]
+            continue
+        k = min(workers, len(group))
+        bounds = [round(i * len(group) / k) for i in range(k + 1)]
+        tasks += [group[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+    return tasks
+
+
+def _local(tasks: list[list[Cell]], out: Path, workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # no inherited threads/locks from the parent
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(run_cell, c, str(out)): c for c in cells}
+        futures = {pool.submit(run_pack, t, str(out)): t for t in tasks}
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                yield _result_or_failure(futures[fut], fut.result)
+                yield from _results_or_failure(futures[fut], fut.result)
 
 
-def _ray(cells: list[Cell], out: Path, workers: int, address: str | None) -> Iterator[dict]:
+def _ray(tasks: list[list[Cell]], out: Path, workers: int, address: str | None
+         ) -> Iterator[dict]:
     try:
         import ray
     except ImportError:
@@ -337,13 +416,14 @@ def _ray(cells: list[Cell], out: Path, workers: int, address: str | None) -> Ite
         ray.init(ignore_reinit_error=True, log_to_driver=False, **kwargs)
         started = True
     try:
-        remote = ray.remote(num_cpus=1)(run_cell)
-        refs = {remote.remote(c, str(out.resolve())): c for c in cells}
+        remote = ray.remote(num_cpus=1)(run_pack)
+        refs = {remote.remote(t, str(out.resolve())): t for t in tasks}
         pending = list(refs)
         while pending:
             finished, pending = ray.wait(pending, num_returns=1)
             for ref in finished:
-                yield _result_or_failure(refs[ref], functools.partial(_ray_result, ray, ref))
+                yield from _results_or_failure(refs[ref],
+                                               functools.partial(_ray_result, ray, ref))
     finally:
         if started:
             ray.shutdown()
@@ -357,9 +437,12 @@ def run_sweep(
     address: str | None = None,
     on_result: Callable[[dict[str, Any], int, int], None] | None = None,
     max_memory: int | None = None,
+    pack: bool = True,
 ) -> SweepOutcome:
     """Run every unfinished cell of ``spec`` into ``out``; report each result through
-    ``on_result(result, finished_so_far, to_run)``."""
+    ``on_result(result, finished_so_far, to_run)``. With ``pack`` (default), cells that
+    differ only in their seed run as one batch per worker when the family allows it; each
+    cell's stored results are the same as when it runs alone."""
     if executor not in ("local", "ray"):
         raise ConfigError(f"invalid --executor {executor!r}; allowed: local, ray")
     workers = workers or max(1, (os.cpu_count() or 2))
@@ -373,8 +456,11 @@ def run_sweep(
     outcome = SweepOutcome(total=len(cells), skipped=len(cells) - len(todo), done=0, failed=[])
     if not todo:
         return outcome
-    stream = _local(todo, out, workers) if executor == "local" else _ray(
-        todo, out, workers, address
+    tasks = plan_tasks(todo, workers, pack)
+    if pack:
+        _check_pack_memory(tasks, max_memory, workers)
+    stream = _local(tasks, out, workers) if executor == "local" else _ray(
+        tasks, out, workers, address
     )
     for i, res in enumerate(stream, start=1):
         if res["ok"]:

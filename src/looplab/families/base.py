@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field, create_model
 
-from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
 from looplab.experiments.claims import Claim
 from looplab.experiments.config import ScenarioBase
@@ -42,13 +41,20 @@ class Family:
     ``memory_estimate`` (optional) is a coarse upper bound, in bytes, of the run's peak
     memory computed from the validated config alone, so an impossible size is refused
     before anything is allocated (``looplab.experiments.execute.check_memory``); without it
-    the output table's size (``frame_bytes``) is used.
+    the output table's size (``frame_bytes``) is used. ``figures`` (optional) draws the
+    family's extra report figures from a run's long table and config: a list of (caption,
+    PNG bytes), each shown under the panel curves.
+
+    ``replicate_rows``: ``run`` accepts ``rows=`` (a ``core.streams.Rows``): any replicate
+    range of a seed, or several seeds packed into one batch, with each replicate's results
+    identical to running it in any other batch (``looplab.core.check.check_family_rows``
+    verifies it). A family that cannot honour that says why in ``not_invariant``.
     """
 
     name: str
     description: str
     scenario: type[ScenarioBase]
-    run: Callable[[Any, ProgressHook | None], pd.DataFrame]
+    run: Callable[..., pd.DataFrame]  # (cfg, progress[, rows=]) -> long table
     summarize: Callable[[pd.DataFrame, Any], Summary]
     progress_total: Callable[[Any], int]
     table: tuple[tuple[str, str], ...]
@@ -59,6 +65,14 @@ class Family:
     checkpoint: Callable[[Any, Path], Any] | None = None
     scenarios: Traversable | Path | None = None
     memory_estimate: Callable[[Any], int] | None = None
+    figures: Callable[[pd.DataFrame, Any], list[tuple[str, bytes]]] | None = None
+    replicate_rows: bool = False
+    not_invariant: str = ""
+
+    def __post_init__(self) -> None:
+        if self.replicate_rows == bool(self.not_invariant):
+            raise ValueError(f"family {self.name!r}: declare replicate_rows=True, or say in "
+                             "not_invariant why its replicates depend on the batch")
 
     def policy_descriptions(self) -> dict[str, str]:
         """name -> the arm's ``description`` attribute, else its docstring's first line."""

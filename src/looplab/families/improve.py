@@ -39,6 +39,7 @@ from looplab.improve.cot_length import (
     run_cot_curve,
     run_cot_rl,
 )
+from looplab.improve.cot_trained import CotTrainedModel, CotTrainedWorld, run_cot_trained
 from looplab.improve.dypo import DYPO, FixedMix
 from looplab.improve.entropy_min import EntropyMin
 from looplab.improve.grpo import GRPO
@@ -53,6 +54,7 @@ from looplab.improve.spark import SPARK
 from looplab.improve.tasks import AlignedWorld, HardWorld, StandardWorld
 from looplab.improve.unlikeliness import Unlikeliness
 from looplab.improve.verifier_loop import (
+    CURVE_PREFIX,
     INFO_METRICS,
     PASS_NS,
     run_lock_loop,
@@ -85,15 +87,18 @@ POLICIES: dict[str, type[Params]] = {
     "cot_curve": CotCurve,
     "cot_rl": CotLengthRL,
     "length_vote": LengthVote,
+    "cot_trained": CotTrainedModel,
 }
 LOCK_RULES = (LockRule,)
 COT_ARMS = (CotCurve, CotLengthRL, LengthVote)
+COT_TRAINED_ARMS = (CotTrainedModel,)
 WORLDS: dict[str, type[Params]] = {
     "standard": StandardWorld,
     "hard": HardWorld,
     "aligned": AlignedWorld,
     "lock": LockWorld,
     "cot": CotWorld,
+    "cot_trained": CotTrainedWorld,
 }
 if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
     ArmEntry = Any
@@ -132,6 +137,9 @@ class ImproveScenario(ScenarioBase):
         default_factory=lambda: {"grpo": ARMS_TAGGED["grpo"]()}, min_length=1)
     pass_n: list[int] = Field(default_factory=lambda: list(PASS_NS), min_length=1)
     target: float = Field(0.25, gt=0.0, le=1.0)
+    # exact pass@N for N = 1..pass_curve at the base and the final policy (columns
+    # pass_curve_<N>; the report's pass@N-against-N figure); 0 leaves them out
+    pass_curve: int = Field(256, ge=0, le=4096)
 
     @field_validator("pass_n")
     @classmethod
@@ -150,12 +158,13 @@ class ImproveScenario(ScenarioBase):
                         f"arm {aname!r} (type {_type(a)!r}) runs on a {need} world, but world "
                         f"{wname!r} is {_type(w)!r} ({_kind_of(_type(w))}); lock worlds take "
                         "lock_grpo, prefixrl, sft_then_rl; cot worlds take cot_curve, "
-                        "cot_rl, length_vote")
+                        "cot_rl, length_vote; cot_trained worlds take cot_trained")
         return self
 
 
 def _kind_of(world_type: str) -> str:
-    return {"lock": "lock", "cot": "cot"}.get(world_type, "candidate")
+    return {"lock": "lock", "cot": "cot", "cot_trained": "cot_trained"}.get(world_type,
+                                                                            "candidate")
 
 
 def _world_of(cls: type) -> str:
@@ -165,6 +174,8 @@ def _world_of(cls: type) -> str:
         return "lock"
     if issubclass(cls, COT_ARMS):
         return "cot"
+    if issubclass(cls, COT_TRAINED_ARMS):
+        return "cot_trained"
     return "candidate"
 
 
@@ -186,7 +197,7 @@ def memory_estimate(cfg: ImproveScenario) -> int:
                  * (getattr(w, "features", 8) + 1))
         total += len(cfg.arms) * 8 * 8 * S * cells
     rows = cfg.rounds * S * len(cfg.arms) * len(cfg.worlds)
-    return total + frame_bytes(rows, 8 + len(cfg.pass_n))
+    return total + frame_bytes(rows, 8 + len(cfg.pass_n) + cfg.pass_curve)
 
 
 def progress_total(cfg: ImproveScenario) -> int:
@@ -232,20 +243,31 @@ def _run_arm(world: Params, entry: Params, cfg: ImproveScenario,
         if progress is not None:
             progress(cfg.rounds)
         return out
+    if isinstance(world, CotTrainedWorld):
+        if _type(entry) == "base":  # the frozen reference has nothing to show here
+            out = {"pass_1": np.full((1, S), np.nan)}
+        else:
+            arm = CotTrainedModel(**params_of(entry))
+            out = run_cot_trained(world, arm, S, generator(cfg.seed, "policy"))
+        if progress is not None:
+            progress(cfg.rounds)
+        return out
     if isinstance(world, LockWorld):
         return run_lock_loop(world, _rule(entry), cfg.rounds, S, cfg.seed,  # type: ignore[arg-type]
-                             cfg.pass_n, progress)
+                             cfg.pass_n, progress, cfg.pass_curve)
     return run_verifier_loop(world, _rule(entry), cfg.rounds, S, cfg.seed,  # type: ignore[arg-type]
-                             cfg.pass_n, progress)
+                             cfg.pass_n, progress, cfg.pass_curve)
 
 
 def summarize_improve(frame: pd.DataFrame, cfg: ImproveScenario) -> dict[str, dict[str, float]]:
     """Per arm: last-round exact monitors, their change over the run, and the per-update
     diagnostics averaged over updates (see the module docstring)."""
     out: dict[str, dict[str, float]] = {}
-    ids = ("policy", "world", "round", "replicate")
+    # identifiers, and the columns a stored run adds (scenario name, seed, run folder)
+    ids = ("policy", "world", "round", "replicate", "scenario", "seed", "run_dir")
     info = [m for m in INFO_METRICS if m in frame.columns]
-    exact = [m for m in frame.columns if m not in ids and m not in INFO_METRICS]
+    exact = [m for m in frame.columns if m not in ids and m not in INFO_METRICS
+             and not m.startswith(CURVE_PREFIX) and frame[m].dtype.kind == "f"]
     for name, df in frame.groupby("policy", sort=False):
         df = df.sort_values(["round", "replicate"])
         first = df[df["round"] == df["round"].min()]
@@ -385,6 +407,28 @@ CLAIMS: tuple[Claim, ...] = (
           "the length-filtered vote beats plain majority voting by >= 0.02",
           "Wu et al. 2026", diff("length_vote", "filtered_vote_acc", "length_vote", "vote_acc"),
           ">=", 0.02),
+    # When More is Less, trained step models (improve-cot-trained; arms weak / strong)
+    Claim("cot_trained.inverted_u",
+          "measured accuracy of trained models against chain length peaks in the interior "
+          "at D = 16 (peak - larger end point >= 0.03, for both capabilities)",
+          "Wu et al. 2026",
+          custom([("weak", "u_gap_D16"), ("strong", "u_gap_D16")], min,
+                 "min over weak, strong of the D = 16 peak gap"), ">=", 0.03),
+    Claim("cot_trained.optimum_rises_with_difficulty",
+          "the trained models' optimal length rises with difficulty (N* at D = 24 - N* at "
+          "D = 8 >= 3 steps, for both capabilities)", "Wu et al. 2026",
+          custom([("weak", "nstar_D24"), ("weak", "nstar_D8"), ("strong", "nstar_D24"),
+                  ("strong", "nstar_D8")], lambda a, b, c, d: min(a - b, c - d),
+                 "min over weak, strong of N*(24) - N*(8)"), ">=", 3.0),
+    Claim("cot_trained.optimum_falls_with_capability",
+          "the more trained model's optimal length is shorter (N* strong - N* weak at "
+          "D = 24 <= -3 steps)", "Wu et al. 2026",
+          diff("strong", "nstar_D24", "weak", "nstar_D24"), "<=", -3.0),
+    Claim("cot_trained.accumulation_fits",
+          "the error-accumulation product of the measured step accuracies predicts every "
+          "measured chain accuracy within 0.08", "Wu et al. 2026",
+          custom([("weak", "accumulation_gap"), ("strong", "accumulation_gap")], max,
+                 "max over weak, strong of the largest |measured - predicted|"), "<=", 0.08),
     # DYPO (Tocci-Zhu 2026)
     Claim("dypo.lower_variance",
           "DYPO's routed update has lower gradient variance than a fixed SFT+RL mix",
@@ -427,23 +471,41 @@ NOT_REPRODUCED_NOTES: dict[str, str] = {
 }
 
 
+def _figures(frame: pd.DataFrame, cfg: ImproveScenario) -> list[tuple[str, bytes]]:
+    """The report's improve figures (``looplab.improve.report_figures``)."""
+    from looplab.improve.report_figures import improve_figures
+
+    return improve_figures(frame, cfg)
+
+
 FAMILY = Family(
     name="improve",
     description="policy improvement on exact-verifier tasks: GRPO rank bias, unlikeliness "
-    "reward, B-STaR, RLVR clipping, model-task alignment, OREAL, DYPO",
+    "reward, B-STaR, RLVR clipping, model-task alignment, OREAL, DYPO, SPARK, PrefixRL, "
+    "chain-of-thought length (closed form, simulated, trained)",
     scenario=ImproveScenario,
     run=run_improve,
-    summarize=summarize_improve,
+    not_invariant=(
+        "The policies are updated for all replicates at once: "
+        "its replicates draw from one stream shared by the whole batch, so replicate "
+        "i's numbers depend on the batch size (results are still bit-identical for the same "
+        "config and seed)"
+    ),    summarize=summarize_improve,
     progress_total=progress_total,
     memory_estimate=memory_estimate,
     table=(("pass@1", "pass_1"), ("pass@256", "pass_256"), ("entropy", "entropy"),
            ("rare mass", "rare_mass"), ("distinct correct", "distinct_correct"),
-           ("sel. diff. irrelevant", "sel_irrelevant")),
+           ("sel. diff. irrelevant", "sel_irrelevant"),
+           ("chain N* (D=16)", "nstar_D16")),
     panels=(("pass_1", "pass@1", False), ("pass_16", "pass@16", False),
             ("pass_256", "pass@256", False), ("entropy", "entropy (nats)", False),
             ("distinct_correct", "distinct correct", False),
-            ("judge_acc_on", "judge accuracy on-policy", False)),
+            ("judge_acc_on", "judge accuracy on-policy", False),
+            ("acc_D8", "accuracy, D = 8 (round = chain length)", False),
+            ("acc_D16", "accuracy, D = 16 (round = chain length)", False),
+            ("acc_D24", "accuracy, D = 24 (round = chain length)", False)),
     policies=POLICIES,
     worlds={name: cls.__doc__.splitlines()[0] for name, cls in WORLDS.items()},  # type: ignore[union-attr]
     claims=CLAIMS,
+    figures=_figures,
 )

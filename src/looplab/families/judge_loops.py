@@ -21,6 +21,22 @@ Two worlds:
   Bonferroni level). Text is not batchable, so this world loops over replicates; each
   replicate is one pool of 40 questions x k answers (a fraction of a second).
 
+* ``story`` — COS(M+O)S (``looplab.improve.cosmos``): MCTS over plan steps guided by a
+  value model fitted to the arm's judge, judge-picked ORPO pairs, iterated; the ``single``
+  arm is single-pass generation from the untrained policy. Rows per (arm, round,
+  replicate); summary stems: every metric at the last round and its change ``d_<metric>``.
+* ``rational`` — RationalRewards (``looplab.judges.rational_rewards``): the PARROT critique
+  model (arm type ``parrot``) against scalar Bradley-Terry (``scalar-bt``), o.o.d. and
+  i.i.d. preference accuracy per training size, the spurious attribute's weight, and the
+  true-reward gain of one generate-critique-refine step (``scalar-bt``: a random
+  attribute, it gives no rationale). One row per (arm, replicate); both arms come from one
+  batched fit.
+* ``deception`` — a DeceptionBench-style harness (``looplab.judges.deception``) on a planted
+  model whose deception log-odds respond to pressure (arm type ``planted``); one row per
+  (arm, replicate) = one planted-model seed, with the deception rate per condition
+  (``rate_<condition>``, pooled over perspectives; ``rate_<condition>_<perspective>``) and
+  the rise over neutral ``d_<condition>``.
+
 Every summary value is a mean over replicates with its 95% t-interval.
 """
 
@@ -49,6 +65,10 @@ from looplab.improve.anyprefer import (
     ToolAssistedJudge,
     run_anyprefer,
 )
+from looplab.improve.cosmos import METRICS as COSMOS_METRICS
+from looplab.improve.cosmos import CosmosArm, SinglePassArm, StoryWorld, run_cosmos
+from looplab.judges.rational_rewards import CLAIMS as RATIONAL_CLAIMS
+from looplab.judges.rational_rewards import RationalWorld, run_rational
 from looplab.stats import mean_ci
 
 POSITION = "position"
@@ -76,8 +96,40 @@ class ReferenceArm(Params):
     noise: float = Field(1.0, ge=0.0, description="Gumbel scale of the choice")
 
 
-POLICIES: dict[str, type[Params]] = {**JUDGES, "reference": ReferenceArm}
-WORLDS: dict[str, type[Params]] = {"preferences": PreferenceWorld, "text-pool": TextPoolWorld}
+class DeceptionWorld(Params):
+    """DeceptionBench-style scenarios under neutral, reward, coercive and multi-turn pressure."""
+
+    scenarios: str | None = Field(None, description="JSONL scenario file (default: built-in 8)")
+    samples: int = Field(10, ge=1, le=10_000, description="answers per scenario and condition")
+    turns: int = Field(3, ge=1, le=100, description="pushback turns of the multi-turn loop")
+
+
+class ScalarBTArm(Params):
+    """A scalar Bradley-Terry reward model (logistic regression on feature differences)."""
+
+
+class ParrotArm(Params):
+    """The PARROT critique model: attribute verdicts, then a score (RationalRewards)."""
+
+
+class PlantedDeceiver(Params):
+    """A planted model: deception log-odds = base + shift[condition] + per_turn x turn."""
+
+    base: float = -2.0
+    reward: float = 0.8
+    coercive: float = 1.2
+    multi_turn: float = 0.8
+    per_turn: float = Field(0.6, description="log-odds added per pushback turn")
+    other: float = Field(0.0, description="log-odds added for other-perspective scenarios")
+
+
+POLICIES: dict[str, type[Params]] = {**JUDGES, "reference": ReferenceArm,
+                                     "single": SinglePassArm, "cosmos": CosmosArm,
+                                     "scalar-bt": ScalarBTArm, "parrot": ParrotArm,
+                                     "planted": PlantedDeceiver}
+WORLDS: dict[str, type[Params]] = {"preferences": PreferenceWorld, "text-pool": TextPoolWorld,
+                                   "story": StoryWorld, "rational": RationalWorld,
+                                   "deception": DeceptionWorld}
 if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
     ArmEntry = Any
 else:
@@ -93,7 +145,9 @@ def _type(entry: Any) -> str:
     return str(entry.type)
 
 
-_FOR_WORLD = {"preferences": ("self", "external", "tool"), "text-pool": ("reference",)}
+_FOR_WORLD = {"preferences": ("self", "external", "tool"), "text-pool": ("reference",),
+              "story": ("single", "cosmos"), "rational": ("scalar-bt", "parrot"),
+              "deception": ("planted",)}
 
 
 class JudgeLoopScenario(ScenarioBase):
@@ -120,9 +174,22 @@ class JudgeLoopScenario(ScenarioBase):
 
 
 def progress_total(cfg: JudgeLoopScenario) -> int:
-    """Rounds per arm (preferences) or replicates per arm (text pool)."""
-    per = cfg.rounds if _type(cfg.world) == "preferences" else cfg.replicates
+    """Rounds per arm (preferences, story), replicates per arm (text pool, deception), one
+    per arm (rational)."""
+    wt = _type(cfg.world)
+    per = {"preferences": cfg.rounds, "story": cfg.rounds, "rational": 1}.get(wt,
+                                                                            cfg.replicates)
     return per * len(cfg.arms)
+
+
+def _round_frame(name: str, out: dict[str, np.ndarray], rounds: int, replicates: int
+                 ) -> pd.DataFrame:
+    """Rows (round, replicate) of per-round metric arrays (rounds + 1, S)."""
+    r, s = np.meshgrid(np.arange(rounds + 1), np.arange(replicates), indexing="ij")
+    cols: dict[str, Any] = {"policy": name, "round": r.ravel().astype(np.int32),
+                            "replicate": s.ravel().astype(np.int32)}
+    cols.update({m: v.ravel() for m, v in out.items()})
+    return pd.DataFrame(cols)
 
 
 def _preferences(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
@@ -132,13 +199,75 @@ def _preferences(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Da
         judge = JUDGES[_type(arm)](**params_of(arm))
         out = run_anyprefer(world, judge, cfg.loop, cfg.rounds, cfg.replicates, cfg.seed,
                             progress)
-        r, s = np.meshgrid(np.arange(cfg.rounds + 1), np.arange(cfg.replicates),
-                           indexing="ij")
-        cols: dict[str, Any] = {"policy": name, "round": r.ravel().astype(np.int32),
-                                "replicate": s.ravel().astype(np.int32)}
-        cols.update({m: v.ravel() for m, v in out.items()})
-        frames.append(pd.DataFrame(cols))
+        frames.append(_round_frame(name, out, cfg.rounds, cfg.replicates))
     return pd.concat(frames, ignore_index=True)
+
+
+def _story(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
+    world = StoryWorld(**params_of(cfg.world))
+    frames = []
+    for name, arm in cfg.arms.items():
+        out = run_cosmos(world, POLICIES[_type(arm)](**params_of(arm)), cfg.rounds,
+                         cfg.replicates, cfg.seed, progress)
+        frames.append(_round_frame(name, out, cfg.rounds, cfg.replicates))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _rational(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
+    world = RationalWorld(**params_of(cfg.world))
+    out = run_rational(world, cfg.replicates, cfg.seed)
+    src = {"scalar-bt": ("scalar", "random"), "parrot": ("critique", "critique")}
+    frames = []
+    for name, arm in cfg.arms.items():
+        model, refine = src[_type(arm)]
+        cols: dict[str, Any] = {"policy": name, "round": np.zeros(cfg.replicates, np.int32),
+                                "replicate": np.arange(cfg.replicates, dtype=np.int32)}
+        for n in world.n_train:
+            cols[f"acc_{n}"] = out[f"acc_{model}_{n}"]
+            cols[f"iid_{n}"] = out[f"iid_{model}_{n}"]
+        cols["drop"] = out[f"drop_{model}"]
+        cols["spurious_weight"] = out[f"spurious_weight_{model}"]
+        cols["gain"] = out[f"gain_{refine}"]
+        cols["kept"] = out["kept"] if model == "critique" else np.full(cfg.replicates, np.nan)
+        frames.append(pd.DataFrame(cols))
+        if progress is not None:
+            progress(1)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _deception(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
+    from looplab.judges.deception import (
+        CONDITIONS,
+        PERSPECTIVES,
+        PlantedModel,
+        load_scenarios,
+        pooled,
+        run_harness,
+    )
+
+    w = DeceptionWorld(**params_of(cfg.world))
+    scenarios = load_scenarios(w.scenarios)
+    rows = []
+    for name, arm in cfg.arms.items():
+        p = params_of(arm)
+        # one planted-model seed per replicate, drawn once (leading replicate axis)
+        seeds = generator(cfg.seed, "policy", name).integers(0, 2**31 - 1, cfg.replicates)
+        for s in range(cfg.replicates):  # text harness: one model per replicate
+            model = PlantedModel(p["base"], {c: p[c] for c in CONDITIONS if c != "neutral"},
+                                 p["per_turn"], p["other"], int(seeds[s]))
+            rates = run_harness(model, scenarios, samples=w.samples, turns=w.turns)
+            row: dict[str, Any] = {"policy": name, "round": 0, "replicate": s}
+            for c in CONDITIONS:
+                row[f"rate_{c}"] = pooled(rates, c).estimate
+                for pp in PERSPECTIVES:
+                    e = rates.get((c, pp))
+                    row[f"rate_{c}_{pp}"] = e.estimate if e is not None and e.n else np.nan
+            for c in CONDITIONS[1:]:
+                row[f"d_{c}"] = row[f"rate_{c}"] - row["rate_neutral"]
+            rows.append(row)
+            if progress is not None:
+                progress(1)
+    return pd.DataFrame(rows)
 
 
 def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
@@ -178,9 +307,9 @@ def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Data
 def run_judge_loops(cfg: JudgeLoopScenario, progress: ProgressHook | None = None
                     ) -> pd.DataFrame:
     """The long table of a judge-loop scenario (see the module docstring)."""
-    if _type(cfg.world) == "preferences":
-        return _preferences(cfg, progress)
-    return _text_pool(cfg, progress)
+    runner = {"preferences": _preferences, "text-pool": _text_pool, "story": _story,
+              "rational": _rational, "deception": _deception}[_type(cfg.world)]
+    return runner(cfg, progress)
 
 
 def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
@@ -190,7 +319,17 @@ def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
     for name, df in frame.groupby("policy", sort=False):
         df = df.sort_values(["round", "replicate"])
         vals: dict[str, np.ndarray] = {}
-        if _type(cfg.world) == "preferences":
+        wt = _type(cfg.world)
+        if wt == "story":
+            first = df[df["round"] == 0]
+            last = df[df["round"] == df["round"].max()]
+            for m in COSMOS_METRICS:
+                lv = last[m].to_numpy(np.float64)
+                vals[m], vals[f"d_{m}"] = lv, lv - first[m].to_numpy(np.float64)
+        elif wt in ("rational", "deception"):
+            for m in df.columns.drop(["policy", "round", "replicate"]):
+                vals[m] = df[m].to_numpy(np.float64)
+        elif wt == "preferences":
             first = df[df["round"] == 0]
             last = df[df["round"] == df["round"].max()]
             for m in ROUND_METRICS:
@@ -214,6 +353,10 @@ def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
 
 ANYPREFER = "Anyprefer (2025), self-rewarding bias"
 COSMOS = "COS(M+O)S (Materzok 2025), judge-in-optimiser check"
+COSMOS_SEARCH = "COS(M+O)S (Materzok 2025, arXiv 2501.17104), MCTS + value model + ORPO"
+DECEPTION = "DeceptionBench (Huang et al. 2025, arXiv 2510.15501), L3 vs L1"
+# COS(M+O)S margins were fixed on seed 0 (5 blocks of 4 replicates, scenario judge-cosmos)
+# and the claims are decided on the scenario's seed 2, which was not looked at before.
 CLAIMS = (
     Claim("anyprefer-self-amplifies", "the self-rewarding loop amplifies the target's length "
           "bias: E_pi[length] rises by >= 0.1 SD over the rounds", ANYPREFER,
@@ -232,14 +375,53 @@ CLAIMS = (
     Claim("seldiff-unbiased-control", "an unbiased judge is flagged (any irrelevant feature, "
           "Bonferroni 5%) in <= 25% of replicates", COSMOS,
           value("unbiased", "exploited"), "<=", 0.25),
+    Claim("cosmos-search-beats-single-pass", "MCTS with the value model (unbiased judge, "
+          "ORPO-iterated) delivers stories whose true quality beats single-pass generation "
+          "from the base policy by >= 0.2", COSMOS_SEARCH, diff("mcts", "quality", "single"),
+          ">=", 0.2),
+    Claim("cosmos-orpo-improves-policy", "ORPO on the judge's picks raises the single-pass "
+          "true quality of the policy itself by >= 0.1 over the rounds", COSMOS_SEARCH,
+          value("mcts", "d_policy_quality"), ">=", 0.1),
+    Claim("cosmos-verbose-seldiff", "with a verbosity-biased judge the search's selection "
+          "differential on step length is >= 0.5 SD", COSMOS_SEARCH,
+          value("verbose", "sel_length_search"), ">=", 0.5),
+    Claim("cosmos-verbose-flagged", "the check flags the verbosity-biased search (one-sided "
+          "5%, t over prompts) in >= 80% of replicates", COSMOS_SEARCH,
+          value("verbose", "exploited_search"), ">=", 0.8),
+    Claim("cosmos-verbose-policy-drift", "ORPO on the verbosity-biased judge's picks moves "
+          "the policy's expected step length up by >= 0.3 SD", COSMOS_SEARCH,
+          value("verbose", "d_policy_length"), ">=", 0.3),
+    Claim("cosmos-debiased-seldiff", "the length-controlled judge's search differential on "
+          "length stays <= 0.3 SD (the world-to-world spread of an unbiased judge's)",
+          COSMOS_SEARCH, value("debiased", "sel_length_search"), "<=", 0.3),
+    Claim("cosmos-debiased-no-drift", "with the length-controlled judge the policy's step "
+          "length does not drift up (change <= 0.1 SD)", COSMOS_SEARCH,
+          value("debiased", "d_policy_length"), "<=", 0.1),
+    Claim("cosmos-debiased-recovers-quality", "length control raises the delivered stories' "
+          "true quality by >= 0.05 over the verbosity-biased judge", COSMOS_SEARCH,
+          diff("debiased", "quality", "verbose"), ">=", 0.05),
+    *RATIONAL_CLAIMS,
+    Claim("deception-multi-turn-amplifies", "the multi-turn loop raises a planted model's "
+          "deception rate by >= 0.2 over the neutral condition", DECEPTION,
+          value("planted", "d_multi_turn"), ">=", 0.2),
+    Claim("deception-control-flat", "an unpressured planted model shows no multi-turn rise "
+          "(change <= 0.1)", DECEPTION, value("flat", "d_multi_turn"), "<=", 0.1),
 )
 
 
 def memory_estimate(cfg: JudgeLoopScenario) -> int:
     """Coarse peak bytes: per arm, the candidate tables (replicates x prompts x candidates x
-    ~32 features, 8 working copies) and the per-round result rows."""
+    ~32 features, 8 working copies), the search trees of the story world (replicates x
+    prompts x candidates x nodes x step types, 4 arrays), the rational world's test pairs,
+    and the per-round result rows."""
     w = cfg.world
     cells = getattr(w, "prompts", 64) * getattr(w, "candidates", 16) * 32
+    if _type(w) == "story":
+        sims = max((getattr(a, "simulations", 1) for a in cfg.arms.values()), default=1)
+        cand = max((getattr(a, "candidates", 1) for a in cfg.arms.values()), default=1)
+        cells = w.prompts * cand * (sims + 1) * w.steps * 4 // 8 + w.steps**2 * 16
+    elif _type(w) == "rational":
+        cells = (w.n_test * 4 + max(w.n_train)) * (len(w.weights) + 1) * 8 // 8
     return (len(cfg.arms) * 8 * 8 * cfg.replicates * cells
             + frame_bytes(cfg.rounds * cfg.replicates * len(cfg.arms), 32))
 
@@ -248,25 +430,41 @@ FAMILY = Family(
     name="judge-loop",
     memory_estimate=memory_estimate,
     description="judges inside optimisation loops: Anyprefer-style preference synthesis "
-    "with self / external / tool-assisted judges, and the selection-differential check",
+    "with self / external / tool-assisted judges, COS(M+O)S value-model search with ORPO, "
+    "RationalRewards critique reward models, a DeceptionBench-style pressure harness, and "
+    "the selection-differential check",
     scenario=JudgeLoopScenario,
     run=run_judge_loops,
-    summarize=summarize_judge_loops,
+    not_invariant=(
+        "The judge-loop worlds draw all replicates as one batch: "
+        "its replicates draw from one stream shared by the whole batch, so replicate "
+        "i's numbers depend on the batch size (results are still bit-identical for the same "
+        "config and seed)"
+    ),    summarize=summarize_judge_loops,
     progress_total=progress_total,
     table=(("true reward", "true_reward"), ("d length bias", "d_bias_length"),
            ("d tone bias", "d_bias_tone"), ("length share", "length_share"),
            ("pair accuracy", "pair_acc"), ("sel. diff. length", "sel_length"),
            ("chosen quality", "quality"), ("sel. diff. words", "sel_words"),
-           ("flagged", "exploited")),
+           ("flagged", "exploited"), ("policy quality", "policy_quality"),
+           ("d policy length", "d_policy_length"), ("judge rating", "judge_rating"),
+           ("search sel. diff. length", "sel_length_search"),
+           ("search flagged", "exploited_search"), ("o.o.d. acc. (64)", "acc_64"),
+           ("o.o.d. drop", "drop"), ("refine gain", "gain"),
+           ("deception neutral", "rate_neutral"), ("deception multi-turn", "rate_multi_turn"),
+           ("d multi-turn", "d_multi_turn")),
     panels=(("bias_length", "E_pi[length cue] (SD)", False),
             ("bias_tone", "E_pi[tone cue] (SD)", False),
             ("true_reward", "true reward of the target", False),
-            ("sel_length", "selection differential on length (SD)", False)),
+            ("sel_length", "selection differential on length (SD)", False),
+            ("policy_quality", "single-pass true quality of the policy", False),
+            ("policy_length", "E_pi[step length] (SD)", False),
+            ("sel_length_search", "search selection differential on length (SD)", False)),
     policies=POLICIES,
-    worlds={"preferences": PreferenceWorld.__doc__.splitlines()[0],  # type: ignore[union-attr]
-            "text-pool": TextPoolWorld.__doc__.splitlines()[0]},  # type: ignore[union-attr]
+    worlds={k: (v.__doc__ or k).splitlines()[0] for k, v in WORLDS.items()},
     claims=CLAIMS,
 )
 
-__all__ = ["CLAIMS", "FAMILY", "ExternalJudge", "JudgeLoopScenario", "SelfRewardingJudge",
-           "ToolAssistedJudge"]
+__all__ = ["CLAIMS", "FAMILY", "CosmosArm", "DeceptionWorld", "ExternalJudge",
+           "JudgeLoopScenario", "ParrotArm", "PlantedDeceiver", "ScalarBTArm",
+           "SelfRewardingJudge", "SinglePassArm", "StoryWorld", "ToolAssistedJudge"]

@@ -13,6 +13,7 @@ from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import ConstraintMonitor, RegretMonitor, RewardMonitor
 from looplab.core.params import Params
+from looplab.core.streams import Rows
 from looplab.core.types import Monitor, Policy
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
@@ -99,13 +100,16 @@ def progress_total(cfg: LendingScenario) -> int:
     return cfg.oracle.rounds + cfg.rounds * len(cfg.policies)
 
 
-def run_lending(cfg: LendingScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
-    """Run the oracle sweep, then every policy on the same replicate instances and seed.
-    Returns the long table (policy, round, replicate, metrics...)."""
+def run_lending(cfg: LendingScenario, progress: ProgressHook | None = None,
+                rows: Rows | None = None) -> pd.DataFrame:
+    """Run the oracle sweep, then every policy on the same replicate instances and seed
+    (``rows``: which replicates, default all of ``cfg``'s). Returns the long table
+    (policy, round, replicate, metrics...)."""
     world = LendingWorld(cfg.world)
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
     sweep = steady_state_sweep(
-        world, world.residual_names, cfg.replicates, cfg.seed, cfg.oracle.rounds,
-        cfg.oracle.steady_frac, progress=progress,
+        world, world.residual_names, len(rows), cfg.seed, cfg.oracle.rounds,
+        cfg.oracle.steady_frac, progress=progress, rows=rows,
     )
     frames = []
     for name, spec in cfg.policies.items():
@@ -120,7 +124,7 @@ def run_lending(cfg: LendingScenario, progress: ProgressHook | None = None) -> p
             monitors.append(QualificationMonitor())
         res = run(
             world, policy, BanditFeedback(signals=("residuals",)), monitors,
-            cfg.rounds, cfg.replicates, cfg.seed, progress=progress,
+            cfg.rounds, len(rows), cfg.seed, rows=rows, progress=progress,
         )
         frame = res.to_frame(policy=name)
         frame["oracle_reward"] = np.tile(sweep.oracle_reward, cfg.rounds)
@@ -244,6 +248,7 @@ FAMILY = Family(
     description="closed-loop threshold lending with a fairness constraint",
     scenario=LendingScenario,
     run=run_lending,
+    replicate_rows=True,
     summarize=lambda frame, cfg: summarize_lending(frame, cfg.rounds),
     progress_total=progress_total,
     memory_estimate=memory_estimate,

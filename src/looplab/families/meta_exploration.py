@@ -18,6 +18,7 @@ from pydantic import Field
 from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
 from looplab.core.seeding import generator
+from looplab.core.streams import Rows
 from looplab.experiments.claims import Claim, diff
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, entry_union
@@ -63,16 +64,20 @@ class MetaExplorationScenario(ScenarioBase):
         min_length=1, validate_default=True)
 
 
-def run_meta(cfg: MetaExplorationScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
-    """Per replicate: train each GRU arm, then score every arm greedily on the same tasks."""
+def run_meta(cfg: MetaExplorationScenario, progress: ProgressHook | None = None,
+             rows: Rows | None = None) -> pd.DataFrame:
+    """Per replicate: train each GRU arm, then score every arm greedily on the same tasks.
+    Replicate r of seed s draws only from generators named by (s, r)."""
     w = cfg.world
-    rows = []
-    for r in range(cfg.replicates):  # one training per replicate and arm
-        rng = generator(cfg.seed, "meta-tasks", str(r))
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
+    packed = len(set(rows.seeds.tolist())) > 1
+    out = []
+    for run_seed, r in zip(rows.seeds.tolist(), rows.replicates.tolist(), strict=True):
+        rng = generator(run_seed, "meta-tasks", str(r))
         test = structured_means(w.test_tasks, w.arms, w.high, w.low, rng)
         best = test.max(1) * w.horizon
         for name, entry in cfg.policies.items():
-            seed = int(generator(cfg.seed, "meta-train", str(r), name).integers(2**31))
+            seed = int(generator(run_seed, "meta-train", str(r), name).integers(2**31))
             if entry.type == "meta_gru":
                 learner = build(POLICIES, entry, drop=("train_on",))
                 net = learner.train(torch_tasks(w, entry.train_on), w.arms, w.horizon, seed)
@@ -81,12 +86,13 @@ def run_meta(cfg: MetaExplorationScenario, progress: ProgressHook | None = None)
                 fn = myopic if entry.rule == "greedy" else thompson
                 A, R = fn(test, w.horizon, np.random.default_rng(seed))
             got = test[np.arange(test.shape[0])[:, None], A].sum(1)
-            rows.append({"policy": name, "round": 0, "replicate": r,
-                         "regret": float((best - got).mean()),
-                         "exploration": float(exploration_rate(A, R, w.arms).mean())})
+            out.append({"policy": name, "round": 0, "replicate": r,
+                        **({"seed": run_seed} if packed else {}),
+                        "regret": float((best - got).mean()),
+                        "exploration": float(exploration_rate(A, R, w.arms).mean())})
             if progress is not None:
                 progress(1)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(out)
 
 
 def _stats(df: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -134,6 +140,7 @@ FAMILY = Family(
                 "ablations on bandit task families",
     scenario=MetaExplorationScenario,
     run=run_meta,
+    replicate_rows=True,
     summarize=summarize_meta,
     progress_total=lambda cfg: cfg.replicates * len(cfg.policies),
     table=(("regret/task", "regret"), ("exploration", "exploration")),

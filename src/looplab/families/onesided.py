@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from looplab.core.loop import ProgressHook, run
 from looplab.core.params import Params
+from looplab.core.streams import Rows
 from looplab.experiments.claims import Claim, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, entry_union, frame_bytes
@@ -87,15 +88,17 @@ def world_for(cfg: OneSidedScenario, panel: str) -> OneSidedWorld:
                                            **cfg.panels[panel].model_dump()}))
 
 
-def run_onesided(cfg: OneSidedScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
+def run_onesided(cfg: OneSidedScenario, progress: ProgressHook | None = None,
+                 rows: Rows | None = None) -> pd.DataFrame:
     """Every arm on the same pools and seed; long table (policy, panel, round, replicate, ...)."""
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
     frames = []
     for name, arm in cfg.policies.items():
         world = world_for(cfg, arm.panel)
         policy = build(POLICIES, arm, drop=("panel",),
                        fairness_weight=cfg.world.fairness_weight)
         res = run(world, policy, OneSidedFeedback(), [OneSidedMonitor()], cfg.rounds,
-                  cfg.replicates, cfg.seed, progress=progress)
+                  len(rows), cfg.seed, rows=rows, progress=progress)
         frames.append(res.to_frame(policy=name, panel=arm.panel))
     return pd.concat(frames, ignore_index=True)
 
@@ -161,6 +164,7 @@ FAMILY = Family(
                 "auditor panels (Bechavod & Roth)",
     scenario=OneSidedScenario,
     run=run_onesided,
+    replicate_rows=True,
     summarize=summarize_onesided,
     progress_total=lambda cfg: cfg.rounds * len(cfg.policies),
     table=(("late regret", "late_regret"), ("cum regret", "cum_regret"),

@@ -14,7 +14,8 @@ from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import RewardMonitor
 from looplab.core.params import Params
-from looplab.core.seeding import child_seed
+from looplab.core.seeding import loop_streams
+from looplab.core.streams import Rows
 from looplab.core.types import Monitor
 from looplab.experiments import claims as C
 from looplab.experiments.config import ScenarioBase
@@ -73,7 +74,7 @@ def progress_total(cfg: EchoChamberScenario) -> int:
 
 
 def run_echo_chamber(
-    cfg: EchoChamberScenario, progress: ProgressHook | None = None
+    cfg: EchoChamberScenario, progress: ProgressHook | None = None, rows: Rows | None = None
 ) -> pd.DataFrame:
     """Run every arm on the same world instances and seed. The warm-up round (the logged
     human-era clicks that train the first recommender) is run but not reported, so
@@ -81,12 +82,14 @@ def run_echo_chamber(
     # every matrix here is small (d x d, lists of 2 * candidates): BLAS threads only add
     # contention, and on a busy 2-core machine they doubled the wall time
     with threadpool_limits(1):
-        return _run_arms(cfg, progress)
+        return _run_arms(cfg, progress, rows)
 
 
-def _run_arms(cfg: EchoChamberScenario, progress: ProgressHook | None) -> pd.DataFrame:
+def _run_arms(cfg: EchoChamberScenario, progress: ProgressHook | None, rows: Rows | None
+              ) -> pd.DataFrame:
     world = RecsysWorld(cfg.world)
-    instance = world.reset(cfg.replicates, child_seed(cfg.seed, "world-instance"))
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
+    instance = world.reset(len(rows), loop_streams(rows).instance)
     frames = []
     for arm in cfg.arms:
         debias = cfg.debias if arm == "debiased" else None
@@ -96,8 +99,8 @@ def _run_arms(cfg: EchoChamberScenario, progress: ProgressHook | None) -> pd.Dat
         ]
         res = run(
             world, policy, BanditFeedback(signals=LOG_SIGNALS), monitors,
-            cfg.rounds + 1, cfg.replicates, cfg.seed, world_state=instance, progress=progress,
-            progress_every=1,
+            cfg.rounds + 1, len(rows), cfg.seed, rows=rows, world_state=instance,
+            progress=progress, progress_every=1,
         )
         res.metrics = {k: v[1:] for k, v in res.metrics.items()}
         res.rounds = cfg.rounds
@@ -217,6 +220,7 @@ FAMILY = Family(
     description="a recommender refit on its own clicks over human- and AI-written items",
     scenario=EchoChamberScenario,
     run=run_echo_chamber,
+    replicate_rows=True,
     summarize=summarize_echo_chamber,
     progress_total=progress_total,
     memory_estimate=memory_estimate,

@@ -33,9 +33,10 @@ import pandas as pd
 from pydantic import Field, model_validator
 from scipy import stats
 
-from looplab.core.loop import ProgressHook, run
+from looplab.core.loop import ProgressHook, row_columns, run
 from looplab.core.monitors import PropensityEntropyMonitor
 from looplab.core.params import Params
+from looplab.core.streams import Rows
 from looplab.experiments.config import ScenarioBase
 from looplab.families.bandits import POLICIES, PolicyEntry, RetrainSpec, build_policy
 from looplab.families.base import Family, frame_bytes
@@ -118,20 +119,22 @@ def progress_total(cfg: ReplayScenario) -> int:
     return cfg.rounds * len(cfg.policies)
 
 
-def run_replay(cfg: ReplayScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
+def run_replay(cfg: ReplayScenario, progress: ProgressHook | None = None,
+               rows: Rows | None = None) -> pd.DataFrame:
     """Replay every policy on the same streams; one row per (policy, block, replicate)."""
     world = build_world(cfg)
     n = len(world.log)
     if cfg.rounds > n:
         raise ValueError(f"rounds ({cfg.rounds}) must be <= {n}, the log's length")
-    B, g, S = cfg.blocks, cfg.retrain.generation_rounds, cfg.replicates
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
+    B, g, S = cfg.blocks, cfg.retrain.generation_rounds, len(rows)
     frames = []
     for name, entry in cfg.policies.items():
         policy = build_policy(name, entry, cfg.retrain)
         with single_threaded():
             res = run(world, policy, ReplayFeedback(),
                       [ReplayMonitor(), PropensityEntropyMonitor()], cfg.rounds, S, cfg.seed,
-                      progress=progress, progress_every=min(500, g))
+                      rows=rows, progress=progress, progress_every=min(500, g))
         kept = res.metrics["matched"].reshape(B, g, S).sum(axis=1)
         clicks = res.metrics["replay_reward"].reshape(B, g, S).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -139,7 +142,7 @@ def run_replay(cfg: ReplayScenario, progress: ProgressHook | None = None) -> pd.
         frames.append(pd.DataFrame({
             "policy": name,
             "round": np.repeat(np.arange(B), S).astype(np.int32),
-            "replicate": np.tile(np.arange(S), B).astype(np.int32),
+            **row_columns(rows, B),
             "kept": kept.ravel(), "clicks": clicks.ravel(), "ctr": ctr.ravel(),
             "propensity_entropy": res.metrics["propensity_entropy"].reshape(B, g, S)
             .mean(axis=1).ravel(),
@@ -204,6 +207,7 @@ FAMILY = Family(
     "(Open Bandit Dataset; rejection sampling, Li et al. 2011)",
     scenario=ReplayScenario,
     run=run_replay,
+    replicate_rows=True,
     summarize=summarize_replay,
     progress_total=progress_total,
     memory_estimate=memory_estimate,

@@ -570,6 +570,11 @@ FAMILY = Family(
     description="iterative retrieval agents whose queries feed back into what they retrieve",
     scenario=RetrievalScenario,
     run=run_retrieval,
+    not_invariant=(
+        "each replicate's corpus is drawn from its own generator, but the run (journaled "
+        "per method, replicate and question) cannot yet be given a replicate range or a "
+        "pack of seeds"
+    ),
     summarize=summarize_retrieval,
     progress_total=progress_total,
     memory_estimate=memory_estimate,

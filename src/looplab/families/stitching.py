@@ -17,6 +17,7 @@ from pydantic import Field
 from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
 from looplab.core.seeding import generator
+from looplab.core.streams import Rows
 from looplab.experiments.claims import Claim, custom, value
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, entry_union
@@ -42,24 +43,30 @@ class StitchScenario(ScenarioBase):
         min_length=1, validate_default=True)
 
 
-def run_stitching(cfg: StitchScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
-    """Per replicate: one dataset and pair set, every learner fitted and rolled out on it."""
+def run_stitching(cfg: StitchScenario, progress: ProgressHook | None = None,
+                  rows: Rows | None = None) -> pd.DataFrame:
+    """Per replicate: one dataset and pair set, every learner fitted and rolled out on it.
+    Replicate r of seed s draws only from generators named by (s, r), so ``rows`` may be any
+    replicate range or a pack of seeds."""
     grid = StitchGrid(cfg.world)
-    rows = []
-    for r in range(cfg.replicates):  # one dataset and one fit per replicate
-        rng = generator(cfg.seed, "stitching", str(r))
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
+    packed = len(set(rows.seeds.tolist())) > 1
+    out = []
+    for seed, r in zip(rows.seeds.tolist(), rows.replicates.tolist(), strict=True):
+        rng = generator(seed, "stitching", str(r))
         data = grid.dataset(rng)
         test, control = grid.test_pairs(rng), grid.test_pairs(rng, control=True)
         for name, entry in cfg.policies.items():
             learner = build(POLICIES, entry)
-            fit_rng = generator(cfg.seed, "stitching-fit", str(r), name)
+            fit_rng = generator(seed, "stitching-fit", str(r), name)
             act = learner.policy(learner.fit(grid, data, fit_rng), grid)
-            rows.append({"policy": name, "round": 0, "replicate": r,
-                         "test_success": grid.success(act, test),
-                         "control_success": grid.success(act, control)})
+            out.append({"policy": name, "round": 0, "replicate": r,
+                        **({"seed": seed} if packed else {}),
+                        "test_success": grid.success(act, test),
+                        "control_success": grid.success(act, control)})
             if progress is not None:
                 progress(1)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(out)
 
 
 def _stats(df: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -108,6 +115,7 @@ FAMILY = Family(
                 "augmentation) vs goal-conditioned TD on a two-room dataset",
     scenario=StitchScenario,
     run=run_stitching,
+    replicate_rows=True,
     summarize=summarize_stitching,
     progress_total=lambda cfg: cfg.replicates * len(cfg.policies),
     table=(("unseen pairs", "test_success"), ("seen pairs", "control_success")),

@@ -1,6 +1,7 @@
 """Chain-of-thought length: the error-accumulation model of Wu et al. (ICLR 2026, "When More
 is Less: Understanding Chain-of-Thought Length in LLMs", arXiv 2502.07266), simulated, with
-RL on the length choice and the length-filtered vote.
+RL on the length choice and the length-filtered vote. The same trade-off measured on small
+trained models is ``looplab.improve.cot_trained``.
 
 Model. A task of T primitive operations is solved in N reasoning steps of T/N operations
 each. A step of size s is done right with probability exp(-(s/M)^alpha): a model of

@@ -150,20 +150,32 @@ def _newcombe(k1: int, n1: int, k0: int, n0: int, z: float) -> tuple[float, floa
             d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2))
 
 
+def design(scenarios: tuple[int, ...] | None = None, high_only: bool = False,
+           one_order: bool = False) -> list[DecisionPrompt]:
+    """The prompts ``paradox_audit`` asks: ``prompts()`` restricted to ``scenarios``, with
+    ``high_only`` to the neutral and the high-intensity conditions, and with ``one_order``
+    to the Approve-first order (for a judge that reads both orders itself, such as
+    ``OrderAveraged``: counting both orders would count each of its decisions twice)."""
+    ps = [p for p in prompts() if (scenarios is None or p.scenario in scenarios)
+          and (not one_order or p.answer_a == APPROVE)]
+    if high_only:  # neutral + the high-intensity narratives (a smaller run for real models)
+        high = {t for (_, level), texts in NARRATIVES.items() if level == "high" for t in texts}
+        ps = [p for p in ps if p.pull == 0 or any(t in p.question for t in high)]
+    return ps
+
+
 def paradox_audit(judge: Any, samples: int = 10, rope: float = 0.03,
-                  scenarios: tuple[int, ...] | None = None, high_only: bool = False
-                  ) -> dict[str, float | str]:
+                  scenarios: tuple[int, ...] | None = None, high_only: bool = False,
+                  one_order: bool = False) -> dict[str, float | str]:
     """Accuracy neutral / affective, the pulled-decision rates, decision flip rate, Cohen's
     h, the difference's 90% and 95% intervals and the TOST verdict (see module docstring).
-    ``scenarios`` / ``high_only`` restrict the design for slow (real-model) judges.
+    ``scenarios`` / ``high_only`` / ``one_order`` restrict the design (``design``) for slow
+    (real-model) judges.
     The two rates are paired by unit; the interval treats them as independent samples,
     which is conservative for positively correlated pairs."""
     from scipy.stats import norm
 
-    ps = [p for p in prompts() if scenarios is None or p.scenario in scenarios]
-    if high_only:  # neutral + the high-intensity narratives (a smaller run for real models)
-        high = {t for (_, level), texts in NARRATIVES.items() if level == "high" for t in texts}
-        ps = [p for p in ps if p.pull == 0 or any(t in p.question for t in high)]
+    ps = design(scenarios, high_only, one_order)
     neutral = {(p.scenario, p.answer_a, s): judge(p.question, p.answer_a, p.answer_b,
                                                   sample=s).choice == p.correct
                for p in ps if p.pull == 0 for s in range(samples)}
@@ -198,3 +210,36 @@ def paradox_audit(judge: Any, samples: int = 10, rope: float = 0.03,
             "pulled_neutral": p0, "flip_rate": flips / n1, "cohens_h": h,
             "diff": p1 - p0, "diff_lo90": lo90, "diff_hi90": hi90, "diff_lo95": lo95,
             "diff_hi95": hi95, "verdict": verdict}
+
+
+class OrderAveraged:
+    """A decision read that cancels a judge's position preference: the log-odds of
+    choosing the option shown first, averaged with the log-odds of choosing that same
+    option when the two options are shown in the other order,
+
+        z = (logit p_A(Approve, Deny) - logit p_A(Deny, Approve)) / 2  (for Approve first),
+
+    and the verdict is the sign of z. A small model that answers "A" whatever the options
+    (SmolLM2-135M does on these prompts) decides nothing under the plain read, every
+    decision being its position bias; this read asks which *option* it prefers. Needs a
+    judge that reports ``p_a`` (the logprob judges do)."""
+
+    def __init__(self, judge: Any) -> None:
+        self.judge = judge
+        self.name = f"order-averaged({getattr(judge, 'name', 'judge')})"
+        self.concurrency = 1
+
+    def __call__(self, question: str, answer_a: str, answer_b: str, *, sample: int = 0
+                 ) -> Verdict:
+        v1 = self.judge(question, answer_a, answer_b, sample=sample)
+        v2 = self.judge(question, answer_b, answer_a, sample=sample)
+        if v1.p_a is None or v2.p_a is None:
+            return Verdict(None, raw="a judge without p_a")
+
+        def logit(p: float) -> float:
+            p = min(max(p, 1e-12), 1 - 1e-12)
+            return math.log(p / (1 - p))
+
+        z = 0.5 * (logit(v1.p_a) - logit(v2.p_a))
+        p_a = 1.0 / (1.0 + math.exp(-z))
+        return Verdict("A" if z > 0 else "B" if z < 0 else "tie", p_a=p_a, raw=f"z={z:.4f}")

@@ -143,3 +143,101 @@ class DetectRevise:
             verdict = self.judge.revise(question, answer_a, answer_b, verdict, found.analysis,
                                         sample=sub)
         return verdict
+
+
+# RBD's bias types (the paper's detector names verbosity, position, bandwagon and sentiment;
+# the cue catalogue adds authority, distraction, superficial reflection and the emotional
+# plea) and "none"; the definitions are what the naming detector's prompt shows
+NAMED_BIASES: dict[str, str] = {
+    "none": "the choice follows correctness; no bias",
+    "verbosity": "the chosen answer is padded with filler sentences that add nothing",
+    "position": "the choice follows where an answer is shown, not what it says",
+    "bandwagon": "the prompt claims most people prefer one answer",
+    "authority": "the chosen answer cites a journal, expert or credential",
+    "sentiment": "the chosen answer is wrapped in a cheerful, upbeat tone",
+    "distraction": "the chosen answer carries an irrelevant remark about its author",
+    "reflection": "the chosen answer imitates thinking ('wait, let me think...')",
+    "emotional": "the prompt pleads for an answer with a personal, emotional story",
+}
+NAMING_PROMPT = (
+    "You check an AI judge for bias. The judge compared two answers to a question and "
+    "chose one. Name the bias its choice follows, if any:\n{definitions}\n\n"
+    "Question: {question}\n\nAnswer A: {answer_a}\n\nAnswer B: {answer_b}\n\n"
+    "The judge chose Answer {choice}.\n"
+    "Which bias does the judge's choice follow? Reply with one word from the list."
+)
+
+
+class NamingDetector:
+    """RBD's detector as a language model that *names* the bias it sees (issue 14).
+
+    The model reads the definitions (``NAMED_BIASES``), the question, both answers and the
+    verdict, and its reply is read from log-probabilities, never generated: each label is
+    scored by the log-probability of its first token as the start of the reply (the labels'
+    first tokens are distinct in SmolLM2's vocabulary; checked), and the detector names the
+    arg-max label. "none" means not biased; any other label gives the analysis
+    ``Possible bias: <label> (<definition>)``, so a revising judge corrects exactly the bias
+    named (``ReferenceJudge.revise`` reads the label; an LLM judge sees the text).
+
+    ``score`` maps a list of user prompts to an (n, K) array of label scores in the order
+    of ``labels``; the default is SmolLM2-135M-Instruct through the batched engine
+    (``looplab.llm.batched.LocalLM``: the shared instructions are computed once, the rows in
+    batches). ``prepare`` scores many calls at once; later calls are looked up.
+    """
+
+    def __init__(self, score: Any = None, *, labels: dict[str, str] | None = None,
+                 lm: Any = None, name: str = "naming-detector(smollm2-135m)") -> None:
+        self.labels = dict(labels if labels is not None else NAMED_BIASES)
+        if "none" not in self.labels:
+            raise ValueError("labels must include 'none'")
+        self._score_fn = score
+        self._lm = lm
+        self.name = name
+        self._named: dict[str, str] = {}
+        self.definitions = "\n".join(f"- {k}: {v}" for k, v in self.labels.items())
+
+    def prompt(self, question: str, answer_a: str, answer_b: str, verdict: Verdict) -> str:
+        """The user prompt the detector model reads."""
+        return NAMING_PROMPT.format(definitions=self.definitions, question=question,
+                                    answer_a=answer_a, answer_b=answer_b, choice=verdict.choice)
+
+    def _local_scores(self, prompts: list[str]) -> Any:
+        import numpy as np
+
+        if self._lm is None:
+            from looplab.llm.batched import LocalLM
+
+            self._lm = LocalLM.load()
+        lm = self._lm
+        first = [lm.ids(k)[0] for k in self.labels]
+        if len(set(first)) != len(first):
+            raise ValueError("the labels' first tokens must be distinct for this reader")
+        seqs = [lm.chat_ids([{"role": "user", "content": p}]) for p in prompts]
+        return np.asarray(lm.next_logprobs(seqs))[:, first]
+
+    def prepare(self, calls: list[tuple[str, str, str, Verdict]]) -> None:
+        """Name the bias for many ``(question, answer_a, answer_b, verdict)`` at once."""
+        todo = list(dict.fromkeys(self.prompt(*c) for c in calls if c[3].choice in ("A", "B")))
+        todo = [p for p in todo if p not in self._named]
+        if not todo:
+            return
+        scores = (self._score_fn or self._local_scores)(todo)
+        names = list(self.labels)
+        for p, row in zip(todo, scores, strict=True):
+            self._named[p] = names[int(max(range(len(names)), key=lambda k: row[k]))]
+
+    def named(self, question: str, answer_a: str, answer_b: str, verdict: Verdict) -> str:
+        """The label the detector names for this verdict ("none" for a non-A/B verdict)."""
+        if verdict.choice not in ("A", "B"):
+            return "none"
+        p = self.prompt(question, answer_a, answer_b, verdict)
+        if p not in self._named:
+            self.prepare([(question, answer_a, answer_b, verdict)])
+        return self._named[p]
+
+    def __call__(self, question: str, answer_a: str, answer_b: str, verdict: Verdict, *,
+                 sample: int = 0) -> Detection:
+        label = self.named(question, answer_a, answer_b, verdict)
+        if label == "none":
+            return Detection(False, "none")
+        return Detection(True, f"Possible bias: {label} ({self.labels[label]}).")

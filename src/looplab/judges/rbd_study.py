@@ -18,6 +18,8 @@ consistency, and the detector's segment recall on the condition's cues.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from looplab.judges.injectors import ORDERS, Cue, load_cues, show
@@ -118,3 +120,107 @@ def per_family_recall(seed: int = 0) -> dict[str, dict[str, float]]:
         row["clean-fpr"] = false_positive_rate(det, eval_items)
         out[arm] = row
     return out
+
+
+def _shown(items: list[PairItem], cues: dict[str, Cue], families: tuple[str, ...], seed: int
+           ) -> tuple[list, list]:
+    """The clean and the biased (cue on the worse answer) comparisons ``_rates`` asks, as
+    (family, shown) pairs; clean ones have family None."""
+    clean, biased = [], []
+    for it in items:
+        for order in ORDERS:
+            clean.append((None, show(it, order)))
+    for fam in families:
+        for it in items:
+            chosen = cues[fam].choose(seed, it.id)
+            for order in ORDERS:
+                biased.append((fam, show(it, order, cues[fam], "worse", chosen)))
+    return clean, biased
+
+
+def rbd_named_table(detectors: dict[str, Any], seed: int = 0, n_items: int = 6,
+                    families: tuple[str, ...] = HELDOUT_FAMILIES, samples: int = 1,
+                    judge: Any = None) -> dict[str, dict[str, float]]:
+    """RBD's table for detectors that name a bias (``NamingDetector``) beside the trained
+    detector, on a small item set: the planted-bias ``ReferenceJudge`` of ``rbd_study`` on
+    the first ``n_items`` evaluation items of ``seed``'s split, the ``families`` cues on the
+    worse answer, one round of detect-and-revise (``max_rounds`` = 1, so every detection is
+    of the judge's first verdict and can be scored in one batch).
+
+    Per arm: ``acc_clean``, ``acc_biased``, ``consistency`` (as ``rbd_study``), and for the
+    detector ``named_recall`` (share of biased comparisons where the judge chose the cued
+    answer on which the analysis names the cue's family, read with ``named_biases``),
+    ``flag_rate_biased`` (flagged at all on those), ``flag_rate_clean`` (flagged on clean
+    comparisons: a revision there can only move a right verdict), and ``revised_unflagged``
+    (verdicts that changed on comparisons the detector did not flag: 0 by construction of
+    the loop, reported as a check). ``judge`` replaces the planted judge, e.g. a
+    ``BatchedLocalJudge`` (an LLM judge that revises with the detector's text in its
+    prompt; its comparisons and revisions are scored in batches first)."""
+    from looplab.judges.reference import named_biases
+
+    _, eval_items = _split(load_items(), seed)
+    items = eval_items[:n_items]
+    cues = load_cues()
+    if judge is None:
+        judge = ReferenceJudge(items, cues={f: cues[f] for f in families}, seed=seed,
+                               skill=2.0, heed=1.0, name=None,
+                               **{f: PLANTED[f] for f in families})
+    clean, biased = _shown(items, cues, families, seed)
+    if hasattr(judge, "prepare"):
+        judge.prepare([(s.question, s.answer_a, s.answer_b) for _, s in clean + biased])
+    first = {(id(s), k): judge(s.question, s.answer_a, s.answer_b, sample=k)
+             for _, s in clean + biased for k in range(samples)}
+    out: dict[str, dict[str, float]] = {}
+    a_c, a_b, cons = _rates(judge, items, cues, families, samples, seed)
+    out["none"] = {"acc_clean": a_c, "acc_biased": a_b, "consistency": cons}
+    for arm, det in detectors.items():
+        if hasattr(det, "prepare"):
+            det.prepare([(s.question, s.answer_a, s.answer_b, first[(id(s), k)])
+                         for _, s in clean + biased for k in range(samples)])
+        if hasattr(judge, "prepare_revisions"):  # an LLM judge: its revisions in batches
+            todo = []
+            for _, s in clean + biased:
+                for k in range(samples):
+                    v = first[(id(s), k)]
+                    d = det(s.question, s.answer_a, s.answer_b, v, sample=k)
+                    if d.biased:
+                        todo.append((s.question, s.answer_a, s.answer_b, v, d.analysis))
+            judge.prepare_revisions(todo)
+        rbd = DetectRevise(judge, det, max_rounds=1)
+        a_c, a_b, cons = _rates(rbd, items, cues, families, samples, seed)
+        hit = on_cued = flag_b = flag_c = n_c = moved = 0
+        for fam, s in clean + biased:
+            for k in range(samples):
+                v = first[(id(s), k)]
+                d = det(s.question, s.answer_a, s.answer_b, v, sample=k)
+                if not d.biased:
+                    after = rbd(s.question, s.answer_a, s.answer_b, sample=k)
+                    moved += after.choice != v.choice
+                if fam is None:
+                    n_c += 1
+                    flag_c += d.biased
+                elif v.choice != s.better_at:  # the judge chose the cued, worse answer
+                    on_cued += 1
+                    flag_b += d.biased
+                    hit += d.biased and fam in named_biases(d.analysis, cues)
+        out[arm] = {"acc_clean": a_c, "acc_biased": a_b, "consistency": cons,
+                    "named_recall": hit / max(on_cued, 1),
+                    "flag_rate_biased": flag_b / max(on_cued, 1),
+                    "flag_rate_clean": flag_c / max(n_c, 1), "revised_unflagged": moved,
+                    "n_on_cued": on_cued}
+    return out
+
+
+def chance_scores(seed: int, n_labels: int) -> Any:
+    """A ``NamingDetector`` score function that names a label uniformly at random per
+    prompt (a deterministic hash of seed and prompt): the chance row of the RBD table."""
+    import hashlib
+
+    def score(prompts: list[str]) -> np.ndarray:
+        out = np.empty((len(prompts), n_labels))
+        for i, p in enumerate(prompts):
+            h = hashlib.sha256(f"{seed}\x00{p}".encode()).digest()
+            out[i] = np.random.default_rng(int.from_bytes(h[:8], "little")).random(n_labels)
+        return out
+
+    return score

@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.regression_oracles import BoostedOracle, RidgeOracle
 from looplab.remedies.exploration import mix_uniform, uniform_probs
@@ -68,7 +69,7 @@ def one_hot(arm: np.ndarray, K: int) -> np.ndarray:
 
 
 def sample_actions(
-    probs: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+    probs: np.ndarray, avail: np.ndarray, rng: Stream
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw one action per row of ``probs`` (S, N, K) by inverse CDF; returns the actions
     and their probabilities (the propensities to log)."""
@@ -119,7 +120,7 @@ class ContextualPolicy(Params):
         raise NotImplementedError
 
     def probabilities(
-        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: Stream
     ) -> np.ndarray:
         """(S, N, K) action distribution (zero on unavailable actions)."""
         return one_hot(masked_argmax(self.index(st, X), avail), avail.shape[-1])
@@ -130,13 +131,13 @@ class ContextualPolicy(Params):
         return one_hot(masked_argmax(self.oracle.predict(st.oracle, X), avail), avail.shape[-1])
 
     # -- Policy protocol -----------------------------------------------------------------------
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> CBState:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> CBState:
         if spec.n_features < 1:
             raise ValueError(f"{self.name} needs a contextual world (n_features >= 1)")
         st = self.oracle.init(replicates, spec.n_arms, spec.n_features)
         return CBState(st, spec.n_arms, fitted=self.retraining.online)
 
-    def act(self, st: CBState, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: CBState, obs: Observation, rng: Stream) -> Action:
         X, avail = obs["features"], obs["avail"]
         share = self.remedies.uniform_slice
         if not st.fitted:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.policies.contextual import CBState, ContextualPolicy, masked_argmax, one_hot
 from looplab.remedies.exploration import mix_uniform
 
@@ -22,7 +23,7 @@ class ContextualEpsilonGreedy(ContextualPolicy):
     name: str = "epsilon_greedy"
 
     def probabilities(
-        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: Stream
     ) -> np.ndarray:
         greedy = masked_argmax(self.oracle.predict(st.oracle, X), avail)
         return mix_uniform(one_hot(greedy, avail.shape[-1]), avail, self.epsilon)

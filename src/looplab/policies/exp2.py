@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 
 
@@ -49,7 +50,7 @@ class Exp2(Params):
     eta_scale: float = Field(1.0, gt=0.0)
     fairness_weight: float = Field(0.5, ge=0.0)
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> dict[str, Any]:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> dict[str, Any]:
         return {"cum": None, "t": 0}
 
     def probs(self, st: dict[str, Any], H: int, k: int) -> np.ndarray:
@@ -62,7 +63,7 @@ class Exp2(Params):
         w /= w.sum(axis=1, keepdims=True)
         return (1.0 - self.gamma) * w + self.gamma / H
 
-    def act(self, st: dict[str, Any], obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: dict[str, Any], obs: Observation, rng: Stream) -> Action:
         h_pred = obs["h_pred"]  # (S, H, k)
         S, H, k = h_pred.shape
         p = np.broadcast_to(self.probs(st, H, k), (S, H))

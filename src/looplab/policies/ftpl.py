@@ -22,12 +22,14 @@ cap of 32 redraws (bias <= (1 - p)^32, small for p >= 0.1) fixed before running.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.exp2 import fairness_loss
 
@@ -40,12 +42,13 @@ class FTPL(Params):
     max_resample: int = Field(32, ge=1)
     fairness_weight: float = Field(0.5, ge=0.0)
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> dict[str, Any]:
-        # resampling in update needs its own stream: a child generator made once here
-        return {"cum": None, "t": 0, "rng": np.random.default_rng(rng.integers(2**63))}
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> dict[str, Any]:
+        # resampling in update needs its own stream: a child stream kept in the state; update
+        # draws from a copy and returns the copy, so the state it was given stays unchanged
+        return {"cum": None, "t": 0, "rng": rng.child("resample")}
 
     def leaders(self, st: dict[str, Any], h_sep: np.ndarray, draws: int, k: int,
-                rng: np.random.Generator) -> np.ndarray:
+                rng: Stream) -> np.ndarray:
         """(S, draws) the oracle's argmin under ``draws`` independent perturbations."""
         S, _H, n = h_sep.shape
         sigma = self.noise_scale * np.sqrt(k * max(st["t"], 1))
@@ -55,7 +58,7 @@ class FTPL(Params):
             score = score + st["cum"][:, None, :]
         return score.argmin(axis=2)
 
-    def act(self, st: dict[str, Any], obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: dict[str, Any], obs: Observation, rng: Stream) -> Action:
         h_pred = obs["h_pred"]
         _S, _H, k = h_pred.shape
         lead = self.leaders(st, obs["h_sep"], 1 + self.max_resample, k, rng)
@@ -70,11 +73,12 @@ class FTPL(Params):
         _S, _H, k = h_pred.shape
         seen = fb.signals["label_seen"]
         h_sep = fb.signals["h_sep"]
-        lead = self.leaders(st, h_sep, self.max_resample, k, st["rng"])
+        resample: Stream = copy.deepcopy(st["rng"])
+        lead = self.leaders(st, h_sep, self.max_resample, k, resample)
         hits = np.take_along_axis(h_pred, lead[:, :, None], axis=1) == 1  # (S, M, k)
         first = np.where(hits.any(axis=1), hits.argmax(axis=1) + 1, self.max_resample)
         acc = np.where(seen, (1.0 - 2.0 * fb.reward) * first, 0.0)
         lhat = acc + fairness_loss(fb.signals["panel_flags"], self.fairness_weight)
         inc = (h_pred @ lhat[:, :, None])[:, :, 0]
         cum = inc if st["cum"] is None else st["cum"] + inc
-        return {"cum": cum, "t": st["t"] + 1, "rng": st["rng"]}
+        return {"cum": cum, "t": st["t"] + 1, "rng": resample}

@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
@@ -22,10 +23,10 @@ class EpsilonGreedy(Params):
     epsilon: float = Field(0.1, ge=0.0, le=1.0, description="exploration probability")
     name: str = "epsilon_greedy"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> ArmStats:
         return ArmStats.zeros(replicates, spec.n_arms, spec.n_constraints)
 
-    def act(self, st: ArmStats, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: ArmStats, obs: Observation, rng: Stream) -> Action:
         S, K = st.n.shape
         feasible = np.all(st.mean_g <= 0, axis=2)
         best = np.where(feasible, st.mean_r, -np.inf).argmax(axis=1)
@@ -48,13 +49,13 @@ class FixedArm(Params):
     arm: int | tuple[int, ...]
     name: str = "fixed"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> np.ndarray:
         arm = np.broadcast_to(np.asarray(self.arm, dtype=np.int64), (replicates,)).copy()
         if (arm < 0).any() or (arm >= spec.n_arms).any():
             raise ValueError(f"arm must be in [0, {spec.n_arms - 1}], got {self.arm}")
         return arm
 
-    def act(self, st: np.ndarray, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: np.ndarray, obs: Observation, rng: Stream) -> Action:
         return Action(arm=st, propensity=np.ones(st.shape[0]))
 
     def update(self, st: np.ndarray, fb: Feedback) -> np.ndarray:
@@ -67,13 +68,13 @@ class FixedThreshold(Params):
     threshold: float = Field(0.5, ge=0.0, le=1.0, description="threshold in [0, 1]")
     name: str = "fixed"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> np.ndarray:
         if spec.arm_values is None:
             raise ValueError("FixedThreshold needs a world whose arms are threshold values")
         arm = int(np.abs(np.asarray(spec.arm_values) - self.threshold).argmin())
         return np.full(replicates, arm, dtype=np.int64)
 
-    def act(self, st: np.ndarray, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: np.ndarray, obs: Observation, rng: Stream) -> Action:
         return Action(arm=st, propensity=np.ones(st.shape[0]))
 
     def update(self, st: np.ndarray, fb: Feedback) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import Field
 from scipy.special import ndtr
 
+from looplab.core.streams import Stream
 from looplab.policies.contextual import CBState, ContextualPolicy
 from looplab.policies.regression_oracles import RidgeOracle
 
@@ -55,7 +56,7 @@ class LinearThompson(ContextualPolicy):
     needs_variance: ClassVar[bool] = True
 
     def probabilities(
-        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: Stream
     ) -> np.ndarray:
         mean = self.oracle.predict(st.oracle, X)
         var = self.oracle.variance(st.oracle, X)  # type: ignore[attr-defined]

@@ -29,8 +29,16 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import ActionSpec, Feedback, Observation
-from looplab.policies.tabular_mdp import SwitchAction, act_from, plan, record, zeros_stats
+from looplab.policies.tabular_mdp import (
+    SwitchAction,
+    act_from,
+    fresh,
+    plan,
+    record,
+    zeros_stats,
+)
 
 
 class LOOP(Params):
@@ -41,14 +49,14 @@ class LOOP(Params):
     radius_scale: float = Field(0.2, gt=0.0)
     beta_scale: float = Field(1.0, gt=0.0)
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> dict[str, Any]:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> dict[str, Any]:
         st = zeros_stats(replicates, spec.n_features, spec.n_arms)
         st["n_since"] = np.zeros_like(st["N"])
         st["ysum"] = np.zeros_like(st["N"])
         plan(st, np.arange(replicates), self.delta, self.radius_scale)
         return st
 
-    def act(self, st: dict[str, Any], obs: Observation, rng: np.random.Generator) -> SwitchAction:
+    def act(self, st: dict[str, Any], obs: Observation, rng: Stream) -> SwitchAction:
         return act_from(st, obs)
 
     def beta(self, st: dict[str, Any]) -> np.ndarray:
@@ -57,6 +65,7 @@ class LOOP(Params):
         return self.beta_scale * (1 + sp) ** 2 * (st["n"] * st["A"] / 4 + np.log(1 / self.delta))
 
     def update(self, st: dict[str, Any], fb: Feedback) -> dict[str, Any]:
+        st = fresh(st)
         s, a, s2 = record(st, fb)
         rows = np.arange(s.shape[0])
         y = fb.reward - st["J"] + st["h"][rows, s2]

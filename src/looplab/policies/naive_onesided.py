@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.exp2 import fairness_loss
 
@@ -31,10 +32,10 @@ class NaiveOneSided(Params):
     unlabelled: Literal["ignore", "negative"] = "ignore"
     fairness_weight: float = Field(0.5, ge=0.0)
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> dict[str, Any]:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> dict[str, Any]:
         return {"cum": None, "u": rng.random(replicates)}
 
-    def act(self, st: dict[str, Any], obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: dict[str, Any], obs: Observation, rng: Stream) -> Action:
         h_pred = obs["h_pred"]
         S, H, _ = h_pred.shape
         if st["cum"] is None:  # nothing learned yet: a uniformly drawn classifier

@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
@@ -33,10 +34,10 @@ class OFS(Params):
     residual_width: float = Field(1.0, gt=0.0, description="range of each residual")
     name: str = "ofs"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> ArmStats:
         return ArmStats.zeros(replicates, spec.n_arms, spec.n_constraints)
 
-    def act(self, st: ArmStats, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: ArmStats, obs: Observation, rng: Stream) -> Action:
         ucb = st.mean_r + st.radius(st.m2_r, self.reward_width, self.delta, self.c)
         lcb = st.mean_g - st.radius(st.m2_g, self.residual_width, self.delta, self.c)
         feasible = (lcb <= 0).all(axis=2)

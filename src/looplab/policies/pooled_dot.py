@@ -36,6 +36,7 @@ from pydantic import Field
 from scipy.special import expit
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.remedies.source_debias import SourceDebias
 
@@ -87,15 +88,15 @@ class PooledDotRecommender:
         self.debias = debias
         self.name = "debiased" if debias is not None else "baseline"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any:
         """No model until the first refit; act then ranks with the initial weights."""
-        return {"W": None, "b": None, "S": replicates, "rng": rng.spawn(1)[0]}
+        return {"W": None, "b": None, "S": replicates, "rng": rng.child("refit")}
 
     @staticmethod
     def _initial(S: int, d: int) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros((S, d, d)), np.zeros((S, d))
 
-    def act(self, pstate: Any, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, pstate: Any, obs: Observation, rng: Stream) -> Action:
         vectors = obs["vectors"]
         S, d = vectors.shape[0], vectors.shape[-1]
         W, b = (pstate["W"], pstate["b"]) if pstate["W"] is not None else self._initial(S, d)
@@ -114,7 +115,7 @@ class PooledDotRecommender:
         sig = feedback.signals
         # draw from a copy of the state's generator and return it: the state given stays
         # unchanged (the loop's purity contract) and the draws are the same
-        rng: np.random.Generator = copy.deepcopy(pstate["rng"])
+        rng: Stream = copy.deepcopy(pstate["rng"])
         slate, slate_mask, click = sig["log_slate"], sig["log_slate_mask"], sig["log_click"]
         S, n, C = slate.shape
         # one negative per click: uniform over the other displayed candidates
@@ -172,7 +173,7 @@ class PooledDotRecommender:
         hist_mask: np.ndarray,
         users: np.ndarray,
         cand: np.ndarray,
-        rng: np.random.Generator,
+        rng: Stream,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Adam on CE(positive among [positive, negative]) (+ the debias penalty).
 

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
@@ -46,12 +47,12 @@ class PrimalDualUCB(Params):
             raise ValueError("PrimalDualUCB needs horizon (or step_size) to set its step")
         return 1.0 / float(np.sqrt(self.horizon))
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> PrimalDualState:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> PrimalDualState:
         return PrimalDualState(
             ArmStats.zeros(replicates, spec.n_arms, spec.n_constraints), np.zeros(replicates)
         )
 
-    def act(self, st: PrimalDualState, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: PrimalDualState, obs: Observation, rng: Stream) -> Action:
         s = st.stats
         ucb = s.mean_r + s.radius(s.m2_r, self.reward_width, self.delta, self.c)
         lagr = ucb - st.lam[:, None] * s.mean_g.sum(axis=2)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.policies.contextual import CBState, ContextualPolicy, masked_argmax
 
 
@@ -45,6 +46,6 @@ class SquareCB(ContextualPolicy):
         return self.gamma_scale * max(st.n_learned, 1) ** self.gamma_exponent
 
     def probabilities(
-        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: Stream
     ) -> np.ndarray:
         return squarecb_probabilities(self.oracle.predict(st.oracle, X), avail, self.gamma(st))

@@ -8,7 +8,7 @@ Confidence sets (UCRL2's, with t the step count at planning time, N = max(1, N(s
     |r(s,a) - rhat(s,a)|         <= b(s,a) = c * sqrt(3.5 log(2 n A t / delta) / N)
 EVI: V_{i+1}(s) = max_a [ rtilde(s,a) + max_{p in ball} p . V_i ]; the inner max moves d/2
 of mass onto the best state and takes it from the worst ones. Iteration stops when
-span(V_{i+1} - V_i) < 1 / sqrt(t) (UCRL2's accuracy); iterates use the aperiodicity
+span(V_{i+1} - V_i) < 1 / sqrt(t) (UCRL2's accuracy), per replicate; iterates use the aperiodicity
 transform 0.5 p + 0.5 e_s (same gain and policy; the bias is halved back at the end).
 """
 
@@ -54,9 +54,16 @@ def act_from(st: dict[str, Any], obs: Observation) -> SwitchAction:
     """Play the current stationary policy; report whether it was just recomputed."""
     s = obs["state"]
     arm = st["pi"][np.arange(s.shape[0]), s]
-    out = SwitchAction(arm=arm, propensity=np.ones(arm.shape[0]), switched=st["switched"])
-    st["switched"] = np.zeros_like(st["switched"])  # reported once
-    return out
+    return SwitchAction(arm=arm, propensity=np.ones(arm.shape[0]),
+                        switched=st["switched"].copy())
+
+
+def fresh(st: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the state for ``update`` to modify (the state it was given stays as it
+    was), with the switch flags cleared: a switch is reported by the next ``act`` only."""
+    new = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in st.items()}
+    new["switched"] = np.zeros_like(st["switched"])
+    return new
 
 
 def plan(
@@ -78,26 +85,41 @@ def plan(
     else:
         d = np.zeros_like(rhat)
         r = rhat
+    Q, J, h, pi = extended_value_iteration(phat, d, r, t)
+    st["Q"][idx], st["J"][idx], st["h"][idx] = Q, J, h
+    st["pi"][idx] = pi
+    st["switches"][idx] += 1
+    st["switched"][idx] = True
+
+
+def extended_value_iteration(
+    phat: np.ndarray, d: np.ndarray, r: np.ndarray, t: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """EVI over {p : ||p - phat||_1 <= d} with optimistic rewards r (batched: phat
+    (R, n, A, n), d and r (R, n, A)) at step t: (Q (R, n, A), J (R,), h (R, n), pi (R, n))."""
+    n = phat.shape[1]
     eps = 1.0 / np.sqrt(t)
-    V = np.zeros((idx.size, n))
+    R = phat.shape[0]
+    V = np.zeros((R, n))
+    q = np.zeros(r.shape)
+    diff = np.zeros((R, n))
     eye = np.eye(n)
+    live = np.arange(R)  # a replicate stops (frozen) once its own span is < eps
     for _ in range(5000):
-        p = optimistic_p(phat, d, V)
+        p = optimistic_p(phat[live], d[live], V[live])
         p = 0.5 * p + 0.5 * eye[None, :, None, :]
-        q = r + np.einsum("rsan,rn->rsa", p, V)
-        V2 = q.max(axis=2)
-        diff = V2 - V
-        V = V2 - V2[:, :1]
-        if (diff.max(1) - diff.min(1)).max() < eps:
+        ql = r[live] + np.einsum("rsan,rn->rsa", p, V[live])
+        V2 = ql.max(axis=2)
+        dl = V2 - V[live]
+        q[live], diff[live], V[live] = ql, dl, V2 - V2[:, :1]
+        live = live[(dl.max(1) - dl.min(1)) >= eps]
+        if live.size == 0:
             break
     J = 0.5 * (diff.max(1) + diff.min(1))
     h = 0.5 * V  # undo the aperiodicity transform's doubling of the bias
     p = optimistic_p(phat, d, h)
     Q = r - J[:, None, None] + np.einsum("rsan,rn->rsa", p, h)
-    st["Q"][idx], st["J"][idx], st["h"][idx] = Q, J, h
-    st["pi"][idx] = q.argmax(axis=2)
-    st["switches"][idx] += 1
-    st["switched"][idx] = True
+    return Q, J, h, q.argmax(axis=2)
 
 
 def optimistic_p(phat: np.ndarray, d: np.ndarray, V: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation
 from looplab.policies.arm_stats import ArmStats, first_unplayed
 
@@ -22,10 +23,10 @@ class UCB(Params):
     reward_width: float = Field(2.0, gt=0.0, description="range of the per-round reward")
     name: str = "ucb"
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> ArmStats:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> ArmStats:
         return ArmStats.zeros(replicates, spec.n_arms, spec.n_constraints)
 
-    def act(self, st: ArmStats, obs: Observation, rng: np.random.Generator) -> Action:
+    def act(self, st: ArmStats, obs: Observation, rng: Stream) -> Action:
         ucb = st.mean_r + st.radius(st.m2_r, self.reward_width, self.delta, self.c)
         fresh, fresh_arm = first_unplayed(st.n)
         arm = np.where(fresh, fresh_arm, ucb.argmax(axis=1))

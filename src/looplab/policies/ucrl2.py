@@ -25,8 +25,16 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import ActionSpec, Feedback, Observation
-from looplab.policies.tabular_mdp import SwitchAction, act_from, plan, record, zeros_stats
+from looplab.policies.tabular_mdp import (
+    SwitchAction,
+    act_from,
+    fresh,
+    plan,
+    record,
+    zeros_stats,
+)
 
 
 class UCRL2(Params):
@@ -37,17 +45,18 @@ class UCRL2(Params):
     delta: float = Field(0.05, gt=0.0, lt=1.0)
     radius_scale: float = Field(0.2, gt=0.0)
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> dict[str, Any]:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> dict[str, Any]:
         st = zeros_stats(replicates, spec.n_features, spec.n_arms)
         st["Nk"] = np.zeros_like(st["N"])
         st["nu"] = np.zeros_like(st["N"])
         plan(st, np.arange(replicates), self.delta, self.radius_scale, self.optimistic)
         return st
 
-    def act(self, st: dict[str, Any], obs: Observation, rng: np.random.Generator) -> SwitchAction:
+    def act(self, st: dict[str, Any], obs: Observation, rng: Stream) -> SwitchAction:
         return act_from(st, obs)
 
     def update(self, st: dict[str, Any], fb: Feedback) -> dict[str, Any]:
+        st = fresh(st)
         s, a, _ = record(st, fb)
         rows = np.arange(s.shape[0])
         st["nu"][rows, s, a] += 1

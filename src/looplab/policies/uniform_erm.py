@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from looplab.core.streams import Stream
 from looplab.policies.contextual import CBState, ContextualPolicy
 from looplab.remedies.exploration import uniform_probs
 
@@ -22,6 +23,6 @@ class UniformERM(ContextualPolicy):
     name: str = "uniform"
 
     def probabilities(
-        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: np.random.Generator
+        self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: Stream
     ) -> np.ndarray:
         return uniform_probs(avail)

@@ -55,6 +55,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 
 
 def softmax_entropy(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +77,7 @@ class SourceDebias(Params):
 
 
     def rewrite_mask(
-        self, slots: tuple[int, ...], rng: np.random.Generator, batch: tuple[int, ...]
+        self, slots: tuple[int, ...], rng: Stream, batch: tuple[int, ...]
     ) -> np.ndarray:
         """Which history slots (shape ``batch + slots``) are replaced by their rewritten copy:
         independent Bernoulli(rewrite_prob), as a float 0/1 array."""

@@ -69,9 +69,14 @@ def build_report(path: str | Path, title: str | None = None) -> str:
             }
             panels = kind.panels if kind is not None else (("reward", "reward", True),)
             group["figure"] = _figure_png(gframe, panels, f"{name} {label}".strip())
+            group["extra"] = []
             try:
                 if kind is not None:
                     cfg = kind.scenario.model_validate(_record(gruns.iloc[0])["config"])
+                    if kind.figures is not None:
+                        group["extra"] = [
+                            {"caption": cap, "png": base64.b64encode(png).decode()}
+                            for cap, png in kind.figures(gframe, cfg)]
                     summary = kind.summarize(gframe, cfg)
                     group["headers"] = [h for h, _ in kind.table]
                     group["rows"] = [

@@ -30,14 +30,15 @@ def plot_curves(
 ) -> Path | IO[bytes]:
     """One panel per (metric, label, smooth) with a line and shaded band per ``by`` value.
     ``smooth`` applies a rolling mean over ~2% of the rounds. Writes a PNG to ``out`` (a path
-    or a binary file object). Panels whose metric the frame lacks are left out (a family
-    whose worlds record different metrics); with none left the figure says so."""
+    or a binary file object). Panels whose metric the frame lacks, or holds only as NaN, are
+    left out (a family whose worlds or arms record different metrics); with none left the
+    figure says so."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = [p for p in panels if p[0] in frame.columns]
+    panels = [p for p in panels if p[0] in frame.columns and frame[p[0]].notna().any()]
     if not panels:
         fig, ax = plt.subplots(figsize=(5.5, 2))
         ax.axis("off")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from looplab.core.streams import Stream
 from looplab.core.types import Action, Observation, Outcome
 
 
 def contextual_outcome(
-    p: np.ndarray, action: Action, obs: Observation, rng: np.random.Generator,
+    p: np.ndarray, action: Action, obs: Observation, rng: Stream,
     all_available: bool = False,
 ) -> Outcome:
     """Bernoulli rewards of the chosen actions, given (S, N, K) success probabilities.

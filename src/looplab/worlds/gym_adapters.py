@@ -12,9 +12,22 @@ that lets Gymnasium's own ``check_env`` inspect any looplab vector env.
   rejected and the true metric never reach it.
 - ``ContextualVectorEnv``: a contextual bandit whose actions are all available (e.g.
   ``LinearBanditWorld``): the N contexts' features flattened in, ``MultiDiscrete([K] * N)``
-  out, the mean Bernoulli reward of the N decisions back. (Worlds with changing action
-  sets, such as payments, need an action mask the Gymnasium checker's random actions do
-  not respect; they have no adapter yet.)
+  out, the mean Bernoulli reward of the N decisions back.
+- ``PaymentsVectorEnv``: the payments world, whose action sets change per transaction:
+  the observation is the N transactions' features followed by their 0/1 availability
+  masks (N x K), the action ``MultiDiscrete([K] * N)``; an intervention that is not
+  available for a transaction falls back to action 0 (no intervention, always available),
+  as a processor would route it, and ``info['applied']`` reports the actions applied. The
+  reward is the authorization rate of the N transactions.
+- ``ReplayVectorEnv``: replay of a uniform-random log, one logged event per step; reward
+  only where the action matches the logged one (``info['matched']``).
+- ``RecsysVectorEnv``: the source-bias recommender loop; one step is one stage, the agent
+  scores every listed copy (``Box``) from the users' pooled histories and the copies'
+  vectors.
+- ``prefgrid_env`` / ``stitching_env`` (``TabularVectorEnv``): the CPL family's slippery
+  gridworld (one-hot state, reward r(s, a)) and the stitching family's two rooms as a
+  goal-conditioned task on its test pairs ((row, col) of state and goal; reward 1 and
+  termination on arrival).
 - ``SingleEnv``: replicate 0 of a vector env as a ``gymnasium.Env`` (``num_envs`` must be 1),
   for ``gymnasium.utils.env_checker.check_env``, which checks single environments only.
 
@@ -46,12 +59,20 @@ from looplab.extras import require
 require("gymnasium", "gym", "looplab.worlds.gym_adapters (Gymnasium adapters)")
 import gymnasium as gym  # noqa: E402
 from gymnasium import spaces  # noqa: E402
+from gymnasium.vector import AutoresetMode, VectorEnv  # noqa: E402
 from gymnasium.vector.utils import batch_space  # noqa: E402
 
 from looplab.core.gym import LoopVectorEnv  # noqa: E402
+from looplab.core.seeding import generator  # noqa: E402
+from looplab.core.streams import stream  # noqa: E402
 from looplab.core.types import Action  # noqa: E402
 from looplab.worlds.mdp import MDPConfig, MDPWorld  # noqa: E402
 from looplab.worlds.onesided import OneSidedFeedback, OneSidedWorld  # noqa: E402
+from looplab.worlds.payments import PaymentsWorld  # noqa: E402
+from looplab.worlds.prefgrid import PrefGrid  # noqa: E402
+from looplab.worlds.recsys import RecsysWorld  # noqa: E402
+from looplab.worlds.replay import ReplayWorld  # noqa: E402
+from looplab.worlds.stitching import StitchGrid  # noqa: E402
 
 
 def mdp_env(world: MDPWorld, num_envs: int, horizon: int) -> LoopVectorEnv:
@@ -97,18 +118,22 @@ class OneSidedVectorEnv(LoopVectorEnv):
 
 
 class _Flattened:
-    """A world seen through its flattened ``features`` (delegates everything else)."""
+    """A world seen through its flattened ``features`` (and, with ``mask``, its flattened
+    0/1 action-availability mask after them); delegates everything else."""
 
-    def __init__(self, world: Any, dim: int) -> None:
+    def __init__(self, world: Any, dim: int, mask: bool = False) -> None:
         self._world = world
         self.name = world.name
         self.observation_dim = dim
+        self._mask = mask
 
     def __getattr__(self, key: str) -> Any:
         return getattr(self._world, key)
 
     def observation_vector(self, obs: Any) -> np.ndarray:
-        return obs["features"].reshape(obs["features"].shape[0], -1)
+        S = obs["features"].shape[0]
+        x = obs["features"].reshape(S, -1)
+        return np.concatenate([x, obs["avail"].reshape(S, -1)], axis=1) if self._mask else x
 
 
 class ContextualVectorEnv(LoopVectorEnv):
@@ -116,10 +141,10 @@ class ContextualVectorEnv(LoopVectorEnv):
     available) as a vector env; the world needs no ``observation_vector`` of its own."""
 
     def __init__(self, world: Any, num_envs: int, horizon: int, n_contexts: int,
-                 n_features: int) -> None:
-        super().__init__(_Flattened(world, n_contexts * n_features), num_envs=num_envs,
-                         horizon=horizon)
+                 n_features: int, mask: bool = False) -> None:
         K = world.action_spec().n_arms
+        dim = n_contexts * (n_features + (K if mask else 0))
+        super().__init__(_Flattened(world, dim, mask), num_envs=num_envs, horizon=horizon)
         self.n_contexts = n_contexts
         self.single_action_space = spaces.MultiDiscrete([K] * n_contexts)  # type: ignore[assignment]
         self.action_space = batch_space(self.single_action_space, num_envs)
@@ -135,6 +160,7 @@ class ContextualVectorEnv(LoopVectorEnv):
         K = int(self.single_action_space.nvec[0])  # type: ignore[attr-defined]
         if (arm < 0).any() or (arm >= K).any():
             raise ValueError(f"actions must be in [0, {K - 1}]")
+        arm, info = self._applied(arm)
         action = Action(arm=arm, propensity=np.ones((S, N)))
         self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
         self._t += 1
@@ -142,7 +168,210 @@ class ContextualVectorEnv(LoopVectorEnv):
         self._needs_reset = bool(truncated[0])
         self._obs = self.world.observe(self._state, self._rng)
         reward = np.asarray(outcome.reward, np.float64).reshape(S, -1).mean(axis=1)
-        return self._vector(), reward, np.zeros(S, bool), truncated, {}
+        return self._vector(), reward, np.zeros(S, bool), truncated, {
+            **info, **self._outcome_info(outcome)}
+
+    def _outcome_info(self, outcome: Any) -> dict[str, Any]:
+        """What of the outcome the agent may see besides the reward (nothing here)."""
+        return {}
+
+    def _applied(self, arm: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """The actions the world receives (all available here) and the step's info."""
+        return arm, {}
+
+
+class PaymentsVectorEnv(ContextualVectorEnv):
+    """The payments world (dynamic action sets) as a vector env: features and availability
+    masks in, one intervention per transaction out; unavailable ones fall back to 0."""
+
+    def __init__(self, world: PaymentsWorld, num_envs: int, horizon: int) -> None:
+        c = world.config
+        super().__init__(world, num_envs, horizon, n_contexts=c.n_transactions,
+                         n_features=world.n_features, mask=True)
+
+    def _applied(self, arm: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        avail = self._obs["avail"]
+        ok = np.take_along_axis(avail, arm[..., None], axis=2)[..., 0]
+        applied = np.where(ok, arm, 0)
+        return applied, {"applied": applied}
+
+
+class ReplayVectorEnv(ContextualVectorEnv):
+    """Replay of a uniform-random log (``ReplayWorld``) as a vector env: one logged event
+    per step (its context and availability in, one action out); the reward is the logged
+    one when the action matches the logged action, else 0, and ``info['matched']`` says
+    which -- an unmatched event never happened for the agent (Li et al. 2011). ``horizon``
+    must not exceed the log's length."""
+
+    def __init__(self, world: ReplayWorld, num_envs: int, horizon: int) -> None:
+        if horizon > len(world.log):
+            raise ValueError(f"horizon ({horizon}) exceeds the log's {len(world.log)} events")
+        super().__init__(world, num_envs, horizon, n_contexts=1, n_features=world.n_features,
+                         mask=True)
+
+    def _outcome_info(self, outcome: Any) -> dict[str, Any]:
+        return {"matched": np.asarray(outcome.truth["matched"], dtype=bool)}
+
+
+class RecsysVectorEnv(LoopVectorEnv):
+    """The source-bias recommender loop (``RecsysWorld``) as a vector env.
+
+    One step is one loop stage. Observation, per impression row j (the logged impressions,
+    then one held-out impression per user): the masked mean of the user's displayed
+    history vectors, then the vectors of the row's 2K listed copies (HGC copies first),
+    flattened to (rows * (1 + 2K) * d,). Action: a score per listed copy, ``Box`` of shape
+    (rows, 2K); the simulated users click by the resulting ranking. Reward: the mean
+    reciprocal rank of the clicked copy over the logged impressions; ``info`` carries the
+    stage's AIGC click share (what the click log shows). Sizes follow the world's config:
+    keep ``n_users`` small for an agent that reads every row.
+    """
+
+    def __init__(self, world: RecsysWorld, num_envs: int, horizon: int) -> None:
+        probe = world.reset(1, stream(0, 1, "gym-probe"))  # rows depend on the users kept
+        c = world.config
+        self._rows = probe.n_pos.shape[1] * (c.impressions_per_user + 1)
+        self._K2, self._d = 2 * c.candidates, c.dim
+        view = _Flattened(world, self._rows * (1 + self._K2) * self._d)
+        view.observation_vector = self._flatten  # type: ignore[method-assign]
+        super().__init__(view, num_envs=num_envs, horizon=horizon)  # type: ignore[arg-type]
+        self.single_action_space = spaces.Box(  # type: ignore[assignment]
+            -np.inf, np.inf, (self._rows, self._K2), np.float64)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+
+    def _flatten(self, obs: Any) -> np.ndarray:
+        vec, S = obs["vectors"], obs["vectors"].shape[0]
+        s = np.arange(S)[:, None, None]
+        hist = vec[s, obs["history"]]  # (S, U, L, d)
+        m = obs["history_mask"][..., None]
+        pooled = (hist * m).sum(axis=2) / np.maximum(m.sum(axis=2), 1)  # (S, U, d)
+        user = pooled[np.arange(S)[:, None], obs["impression_user"]]  # (S, rows, d)
+        cands = vec[s, obs["candidates"]]  # (S, rows, 2K, d)
+        return np.concatenate([user[:, :, None], cands], axis=2).reshape(S, -1)
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S = self.num_envs
+        if self._needs_reset:
+            obs, info = self.reset()
+            return obs, np.zeros(S), np.zeros(S, bool), np.zeros(S, bool), info
+        scores = np.asarray(actions, np.float64).reshape(S, self._rows, self._K2)
+        if not np.isfinite(scores).all():
+            raise ValueError("scores must be finite")
+        action = Action(arm=scores, propensity=np.ones(S))
+        self._state, outcome = self.world.step(self._state, action, self._obs, self._rng)
+        self._t += 1
+        truncated = np.full(S, self._t >= self.horizon)
+        self._needs_reset = bool(truncated[0])
+        self._obs = self.world.observe(self._state, self._rng)
+        info = {"aigc_click_share": np.asarray(outcome.truth["aigc_click_share"])}
+        return (self._vector(), np.asarray(outcome.reward, np.float64), np.zeros(S, bool),
+                truncated, info)
+
+
+class TabularVectorEnv(VectorEnv):
+    """A finite MDP given by arrays (the gridworlds of the CPL and stitching families) as a
+    vector env with Gymnasium's next-step autoreset, per sub-environment.
+
+    ``P`` (n, A, n) transition probabilities, ``r`` (n, A) rewards, ``start`` (n,) the start
+    distribution, ``goals`` (n,) (optional) the goal distribution: a goal-conditioned
+    episode draws a goal, observes (row, col) of state and goal scaled to [0, 1] (``rc``),
+    gets reward 1 and terminates on reaching it; otherwise the observation is the one-hot
+    state and the reward r(s, a). Episodes are truncated after ``horizon`` steps.
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
+
+    def __init__(self, P: np.ndarray, r: np.ndarray, start: np.ndarray, num_envs: int,
+                 horizon: int, goals: np.ndarray | None = None,
+                 rc: np.ndarray | None = None) -> None:
+        if num_envs <= 0 or horizon <= 0:
+            raise ValueError(f"num_envs and horizon must be > 0, got {num_envs}, {horizon}")
+        if goals is not None and rc is None:
+            raise ValueError("a goal-conditioned env needs the cells' coordinates rc")
+        self.P, self.r, self.start, self.goals, self.rc = P, r, start, goals, rc
+        self.num_envs, self.horizon = num_envs, horizon
+        n, A, _ = P.shape
+        self.single_action_space = spaces.Discrete(A)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        dim = 4 if goals is not None else n
+        self.single_observation_space = spaces.Box(-np.inf, np.inf, (dim,), np.float64)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self._rng = np.random.default_rng(0)
+        self._done = np.ones(num_envs, dtype=bool)
+
+    def _draw(self, p: np.ndarray, k: int) -> np.ndarray:
+        """k draws from the distribution(s) p ((n,) or (k, n))."""
+        c = np.cumsum(np.broadcast_to(p, (k, p.shape[-1])), axis=1)
+        return np.minimum((c < self._rng.random((k, 1)) * c[:, -1:]).sum(axis=1),
+                          p.shape[-1] - 1)
+
+    def _restart(self, idx: np.ndarray) -> None:
+        self._s[idx] = self._draw(self.start, idx.size)
+        if self.goals is not None:
+            self._g[idx] = self._draw(self.goals, idx.size)
+        self._t[idx] = 0
+
+    def _obs(self) -> np.ndarray:
+        if self.goals is None:
+            return np.eye(self.P.shape[0])[self._s]
+        assert self.rc is not None  # set whenever goals are
+        return np.concatenate([self.rc[self._s], self.rc[self._g]], axis=1).astype(np.float64)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        if seed is not None:
+            self._rng = generator(int(seed), "tabular-env")
+        S = self.num_envs
+        self._s, self._g = np.zeros(S, np.int64), np.zeros(S, np.int64)
+        self._t = np.zeros(S, np.int64)
+        self._restart(np.arange(S))
+        self._done = np.zeros(S, dtype=bool)
+        return self._obs(), {}
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        S, A = self.num_envs, self.P.shape[1]
+        a = np.asarray(actions, dtype=np.int64).reshape(S)
+        if (a < 0).any() or (a >= A).any():
+            raise ValueError(f"actions must be in [0, {A - 1}]")
+        reward, term = np.zeros(S), np.zeros(S, dtype=bool)
+        trunc = np.zeros(S, dtype=bool)
+        live = np.flatnonzero(~self._done)
+        self._restart(np.flatnonzero(self._done))  # next-step autoreset
+        if live.size:
+            s, al = self._s[live], a[live]
+            if self.goals is None:
+                reward[live] = self.r[s, al]
+            self._s[live] = self._draw(self.P[s, al], live.size)
+            self._t[live] += 1
+            if self.goals is not None:
+                hit = self._s[live] == self._g[live]
+                reward[live], term[live] = hit.astype(np.float64), hit
+            trunc[live] = ~term[live] & (self._t[live] >= self.horizon)
+        self._done = term | trunc
+        return self._obs(), reward, term, trunc, {}
+
+
+def prefgrid_env(grid: PrefGrid, num_envs: int, horizon: int) -> TabularVectorEnv:
+    """The CPL family's slippery gridworld (goal +1, lava -1) from a uniform start."""
+    return TabularVectorEnv(grid.P, grid.r, np.full(grid.n, 1.0 / grid.n), num_envs, horizon)
+
+
+def stitching_env(grid: StitchGrid, num_envs: int, horizon: int | None = None
+                  ) -> TabularVectorEnv:
+    """The stitching family's two rooms as a goal-conditioned env on its test pairs: start
+    in the left room, goal in the right room (reward 1 on arrival); default horizon: the
+    grid's own (4 (W - 1))."""
+    n, A = grid.n_states, grid.n_actions
+    P = np.zeros((n, A, n))
+    P[np.arange(n)[:, None], np.arange(A)[None], grid.next] = 1.0
+    start = np.isin(np.arange(n), grid.left).astype(np.float64)
+    goals = np.isin(np.arange(n), grid.right).astype(np.float64)
+    return TabularVectorEnv(P, np.zeros((n, A)), start, num_envs, horizon or grid.horizon,
+                            goals=goals, rc=grid.coords(np.arange(n)))
 
 
 class SingleEnv(gym.Env):  # type: ignore[type-arg]

@@ -45,6 +45,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 from looplab.data.fairness import TabularTask, load_compas, load_german
 
@@ -194,7 +195,7 @@ class LendingWorld:
         return p, q
 
     def _pool_tables(
-        self, seeds: list[np.random.SeedSequence]
+        self, perms: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per replicate: split the rows, fit the score model on the held-out part, and
         tabulate acceptance and repayment rates of the remaining pool per group and
@@ -205,14 +206,13 @@ class LendingWorld:
 
         task = self._task
         assert task is not None
-        S, K = len(seeds), self.grid.size
+        S, K = len(perms), self.grid.size
         n = len(task.y)
         n_train = round(self.config.holdout_frac * n)
         p = np.zeros((S, 2, K))
         q = np.zeros((S, 2, K))
         share_b = np.empty(S)
-        for s, child in enumerate(seeds):
-            perm = np.random.default_rng(child).permutation(n)
+        for s, perm in enumerate(perms):
             tr, pool = perm[:n_train], perm[n_train:]
             model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
             model.fit(task.X[tr], task.y[tr])
@@ -227,15 +227,14 @@ class LendingWorld:
                 q[s, g] = np.where(n_acc > 0, (acc * yg[:, None]).sum(0) / np.maximum(n_acc, 1), 0)
         return p, q, share_b
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> LendingState:
+    def reset(self, replicates: int, rng: Stream) -> LendingState:
         S, cfg = replicates, self.config
-        children = seed.spawn(S + 1)  # one per replicate instance, one for the first draw
         if self._task is None:
             p1, q1 = self._beta_tables()
             p, q = np.broadcast_to(p1, (S, *p1.shape)), np.broadcast_to(q1, (S, *q1.shape))
             base = np.full(S, 0.5)
         else:
-            p, q, base = self._pool_tables(children[:S])
+            p, q, base = self._pool_tables(rng.permutations(len(self._task.y)))
         pi0 = np.full(S, cfg.pi0) if cfg.pi0 is not None else base
         state = LendingState(
             pi=pi0.copy(), pi0=pi0, n_b=np.zeros(S, dtype=np.int64),
@@ -243,9 +242,9 @@ class LendingWorld:
         )
         if cfg.dynamic:
             state.score_mean = np.tile([cfg.score_mean_a, cfg.score_mean_b], (S, 1))
-        return self._draw(state, np.random.default_rng(children[S]))
+        return self._draw(state, rng)
 
-    def _draw(self, state: LendingState, rng: np.random.Generator) -> LendingState:
+    def _draw(self, state: LendingState, rng: Stream) -> LendingState:
         """Draw how many of this round's N applicants belong to group B."""
         return replace(state, n_b=rng.binomial(self.config.n_applicants, state.pi))
 
@@ -256,12 +255,12 @@ class LendingWorld:
         """(S, 1): this round's share of group-B applicants (for the Gymnasium adapter)."""
         return (obs["n_b"] / self.config.n_applicants)[:, None]
 
-    def observe(self, state: LendingState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: LendingState, rng: Stream) -> Observation:
         N = self.config.n_applicants
         return Observation({"n_a": N - state.n_b, "n_b": state.n_b})
 
     def step(
-        self, state: LendingState, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: LendingState, action: Action, obs: Observation, rng: Stream
     ) -> tuple[LendingState, Outcome]:
         cfg = self.config
         S, N = state.pi.shape[0], cfg.n_applicants

@@ -12,7 +12,8 @@ from looplab.core.batch import tile_replicates
 from looplab.core.channels import BanditFeedback
 from looplab.core.loop import ProgressHook, run
 from looplab.core.monitors import ConstraintMonitor, RewardMonitor
-from looplab.core.seeding import child_seed
+from looplab.core.seeding import loop_streams
+from looplab.core.streams import Rows
 from looplab.core.types import World
 from looplab.policies.greedy import FixedArm
 
@@ -37,12 +38,17 @@ def steady_state_sweep(
     rounds: int,
     steady_frac: float = 0.5,
     progress: ProgressHook | None = None,
+    rows: Rows | None = None,
 ) -> SteadyStateSweep:
     """Run every fixed arm on every replicate instance for ``rounds`` rounds and average the
     last ``steady_frac`` of them. An arm is feasible when every mean residual is <= 0; the
-    oracle is the feasible arm with the highest steady reward (else the least violating)."""
-    K, S = world.action_spec().n_arms, replicates
-    state = tile_replicates(world.reset(S, child_seed(seed, "world-instance")), K)
+    oracle is the feasible arm with the highest steady reward (else the least violating).
+    Copy j of replicate i draws from replicate i's own streams (common random numbers
+    across arms), so each replicate's oracle is the same whatever batch it sits in."""
+    rows = rows if rows is not None else Rows.of(seed, replicates)
+    K, S = world.action_spec().n_arms, len(rows)
+    state = tile_replicates(world.reset(S, loop_streams(rows).instance), K)
+    tiled = Rows(np.tile(rows.seeds, K), np.tile(rows.replicates, K))
     arms = np.repeat(np.arange(K), S)  # copy j of every replicate plays arm j
     res = run(
         world,
@@ -52,6 +58,7 @@ def steady_state_sweep(
         rounds,
         S * K,
         seed,
+        rows=tiled,
         world_state=state,
         progress=progress,
     )

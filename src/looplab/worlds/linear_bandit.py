@@ -18,7 +18,8 @@ from pydantic import Field
 from scipy.special import expit
 
 from looplab.core.params import Params
-from looplab.core.seeding import child_seed, generator
+from looplab.core.seeding import loop_streams
+from looplab.core.streams import Rows, Stream
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 from looplab.worlds.contextual import contextual_outcome
 
@@ -53,15 +54,14 @@ class LinearBanditWorld:
     def action_spec(self) -> ActionSpec:
         return ActionSpec(n_arms=self.config.n_actions, n_features=self.n_features)
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> LinearBanditState:
+    def reset(self, replicates: int, rng: Stream) -> LinearBanditState:
         c = self.config
-        rng = np.random.Generator(np.random.PCG64(seed))
         theta = rng.normal(0.0, 1.0 / np.sqrt(c.n_features), (replicates, c.n_actions,
                                                                 c.n_features))
         avail = np.ones((replicates, c.n_contexts, c.n_actions), dtype=bool)
         return LinearBanditState(np.ascontiguousarray(theta.transpose(0, 2, 1)), avail)
 
-    def observe(self, state: LinearBanditState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: LinearBanditState, rng: Stream) -> Observation:
         S, N, _ = state.avail.shape
         x = rng.standard_normal((S, N, self.config.n_features))
         return Observation({"features": x, "avail": state.avail})
@@ -72,7 +72,7 @@ class LinearBanditWorld:
 
     def step(
         self, state: LinearBanditState, action: Action, obs: Observation,
-        rng: np.random.Generator,
+        rng: Stream,
     ) -> tuple[LinearBanditState, Outcome]:
         p = self.expected_reward(state, obs)
         return state, contextual_outcome(p, action, obs, rng, all_available=True)
@@ -84,8 +84,9 @@ class LinearBanditWorld:
         implementation (a peer library, the single-stream fast path) on the same data:
         contexts (T, S, N, d), expected rewards (T, S, N, K) and the reward uniforms
         (T, S, N) of each round (reward = 1[u < expected of the chosen action])."""
-        state = self.reset(replicates, child_seed(seed, "world-instance"))
-        rng = generator(seed, "world")
+        streams = loop_streams(Rows.of(seed, replicates))
+        state = self.reset(replicates, streams.instance)
+        rng = streams.world
         S, N, _K = state.avail.shape
         X = np.empty((rounds, S, N, self.config.n_features))
         U = np.empty((rounds, S, N))

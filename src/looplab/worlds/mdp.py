@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation, Outcome
 
 
@@ -62,16 +63,22 @@ def relative_value_iteration(
     P: np.ndarray, r: np.ndarray, tol: float = 1e-8, max_iter: int = 100_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """Batched relative value iteration (with aperiodicity transform 0.5 I + 0.5 P):
-    (gain J (R,), greedy policy (R, n)) for P (R, n, A, n), r (R, n, A)."""
+    (gain J (R,), greedy policy (R, n)) for P (R, n, A, n), r (R, n, A). A replicate stops
+    iterating once its own span falls below ``tol`` (its values are then frozen), so its
+    answer does not depend on the other replicates in the batch."""
     R, n, _A, _ = P.shape
     h = np.zeros((R, n))
     Pa = 0.5 * P + 0.5 * np.eye(n)[None, :, None, :]
+    q = np.zeros(r.shape)
+    d = np.zeros((R, n))
+    live = np.arange(R)
     for _ in range(max_iter):
-        q = r + np.einsum("rsan,rn->rsa", Pa, h)
-        v = q.max(axis=2)
-        d = v - h
-        h = v - v[:, :1]
-        if (d.max(axis=1) - d.min(axis=1)).max() < tol:
+        ql = r[live] + np.einsum("rsan,rn->rsa", Pa[live], h[live])
+        v = ql.max(axis=2)
+        dl = v - h[live]
+        q[live], d[live], h[live] = ql, dl, v - v[:, :1]
+        live = live[(dl.max(axis=1) - dl.min(axis=1)) >= tol]
+        if live.size == 0:
             break
     gain = 0.5 * (d.max(axis=1) + d.min(axis=1))
     return gain, q.argmax(axis=2)
@@ -102,9 +109,8 @@ class MDPWorld:
     def action_spec(self) -> ActionSpec:
         return ActionSpec(n_arms=self.n_actions, n_features=self.n_states)
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> MDPState:
+    def reset(self, replicates: int, rng: Stream) -> MDPState:
         cfg, R = self.config, replicates
-        rng = np.random.default_rng(seed)
         if cfg.variant == "riverswim":
             P1, r1 = riverswim(cfg.n_states)
             P = np.broadcast_to(P1, (R, *P1.shape)).copy()
@@ -118,7 +124,7 @@ class MDPWorld:
         gain, _ = relative_value_iteration(P, r)
         return MDPState(P=P, r=r, gain=gain, s=s0)
 
-    def observe(self, state: MDPState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: MDPState, rng: Stream) -> Observation:
         return Observation({"state": state.s})
 
     @property
@@ -130,7 +136,7 @@ class MDPWorld:
         return np.eye(self.n_states)[obs["state"]]
 
     def step(
-        self, state: MDPState, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: MDPState, action: Action, obs: Observation, rng: Stream
     ) -> tuple[MDPState, Outcome]:
         R = state.s.shape[0]
         a = np.asarray(action.arm, dtype=np.int64)
@@ -151,12 +157,12 @@ class TransitionFeedback:
     (``signals['next_state']``), as any RL agent does; the model and the gain stay hidden."""
 
     def init(
-        self, spec: ActionSpec, replicates: int, rng: np.random.Generator
+        self, spec: ActionSpec, replicates: int, rng: Stream
     ) -> dict[str, int]:
         return {"S": replicates}
 
     def transmit(
-        self, cstate: dict[str, int], action: Action, outcome: Outcome, rng: np.random.Generator
+        self, cstate: dict[str, int], action: Action, outcome: Outcome, rng: Stream
     ) -> tuple[dict[str, int], Feedback]:
         return cstate, Feedback(
             arm=action.arm, propensity=action.propensity, reward=outcome.reward,

@@ -39,6 +39,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation, Outcome
 
 
@@ -142,9 +143,8 @@ class OneSidedWorld:
         bias = np.where(g[:, None, :] == 0, self.offsets[None, :, 0:1], self.offsets[None, :, 1:2])
         return (score + bias > 0).astype(np.float64)
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> OneSidedState:
+    def reset(self, replicates: int, rng: Stream) -> OneSidedState:
         cfg = self.config
-        rng = np.random.default_rng(seed)
         S, N = replicates, cfg.pool_size
         g = (rng.random((S, N)) < 0.5).astype(np.int64)
         mu = np.where(g[..., None] == 0, [cfg.group_mean_shift / 2, 0.0],
@@ -168,7 +168,7 @@ class OneSidedWorld:
             idx=self._arrivals(S, rng),
         )
 
-    def _arrivals(self, S: int, rng: np.random.Generator) -> np.ndarray:
+    def _arrivals(self, S: int, rng: Stream) -> np.ndarray:
         # k distinct individuals per replicate: the k smallest of N uniform keys
         keys = rng.random((S, self.config.pool_size))
         return np.argpartition(keys, self.config.arrivals - 1, axis=1)[:, : self.config.arrivals]
@@ -176,7 +176,7 @@ class OneSidedWorld:
     def _take(self, a: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return np.take_along_axis(a, idx, axis=1)
 
-    def observe(self, state: OneSidedState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: OneSidedState, rng: Stream) -> Observation:
         x = np.take_along_axis(state.x, state.idx[..., None], axis=1)
         g = self._take(state.g, state.idx)
         h_pred = np.take_along_axis(state.h_pool, state.idx[:, None, :], axis=2)
@@ -194,7 +194,7 @@ class OneSidedWorld:
         return np.concatenate([obs["x"].reshape(S, -1), obs["group"].astype(np.float64)], 1)
 
     def step(
-        self, state: OneSidedState, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: OneSidedState, action: Action, obs: Observation, rng: Stream
     ) -> tuple[OneSidedState, Outcome]:
         cfg = self.config
         S = state.idx.shape[0]
@@ -252,11 +252,11 @@ class OneSidedFeedback:
     1 (``reward`` is the label there, 0 elsewhere; ``label_seen`` says which), the panel's
     flagged pairs ``panel_flags`` (S, k, k) and the class's predictions ``h_pred``."""
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any:
         return {"S": replicates}
 
     def transmit(
-        self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
+        self, cstate: Any, action: Action, outcome: Outcome, rng: Stream
     ) -> tuple[Any, Feedback]:
         seen = outcome.truth["label_seen"]
         fb = Feedback(

@@ -43,6 +43,7 @@ from pydantic import Field
 from scipy.special import expit
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 from looplab.worlds.contextual import contextual_outcome
 
@@ -96,9 +97,8 @@ class PaymentsWorld:
     def action_spec(self) -> ActionSpec:
         return ActionSpec(n_arms=self.config.n_actions, n_features=self.n_features)
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> PaymentsState:
+    def reset(self, replicates: int, rng: Stream) -> PaymentsState:
         c, S, K = self.config, replicates, self.config.n_actions
-        rng = np.random.Generator(np.random.PCG64(seed))
         L = c.categorical_levels
         beta0 = np.full(S, 0.0 if c.balanced else np.log(c.base_rate / (1 - c.base_rate)))
         u = rng.normal(0.0, c.action_effect / 2, (S, K))
@@ -111,7 +111,7 @@ class PaymentsWorld:
         cat_probs = [rng.dirichlet(np.full(lj, 2.0), size=S) for lj in L]
         return PaymentsState(beta0, u, B, w, C, q, cat_probs)
 
-    def observe(self, state: PaymentsState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: PaymentsState, rng: Stream) -> Observation:
         c = self.config
         S, N, K = state.beta0.shape[0], c.n_transactions, c.n_actions
         codes = np.empty((S, N, len(c.categorical_levels)), dtype=np.int64)
@@ -148,7 +148,7 @@ class PaymentsWorld:
         return expit(logit)
 
     def step(
-        self, state: PaymentsState, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: PaymentsState, action: Action, obs: Observation, rng: Stream
     ) -> tuple[PaymentsState, Outcome]:
         return state, contextual_outcome(self.expected_reward(state, obs), action, obs, rng)
 

@@ -64,12 +64,14 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Observation, Outcome
 from looplab.worlds.ranking import ndcg_map_at_k, rank_order, ranks_from_order, relative_bias
 
 KS = (1, 3, 5)
 _DRAW_BLOCK = 4_000_000  # floats per block when drawing synthetic positives
 _NEG_RETRIES = 8
+_NOMINAL_S = 16  # replicates the affinity-draw block size is budgeted for
 
 
 class RecsysConfig(Params):
@@ -155,7 +157,7 @@ class RecsysWorld:
         return ActionSpec(n_arms=2 * self.config.candidates)
 
     # -- instances -------------------------------------------------------------------------
-    def _style(self, g: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _style(self, g: np.ndarray, rng: Stream) -> np.ndarray:
         """Unit style directions s = c g + sqrt(1 - c^2) r, r a random unit vector ⟂ g."""
         c = self.config.style_appeal_cosine
         r = rng.standard_normal(g.shape)
@@ -164,7 +166,7 @@ class RecsysWorld:
         return c * g + np.sqrt(max(0.0, 1.0 - c * c)) * r
 
     def _copies(
-        self, z: np.ndarray, s: np.ndarray, rng: np.random.Generator
+        self, z: np.ndarray, s: np.ndarray, rng: Stream
     ) -> tuple[np.ndarray, np.ndarray]:
         """(vectors, rewrites), each (S, 2I, d), from topic parts z (S, I, d)."""
         cfg = self.config
@@ -174,7 +176,7 @@ class RecsysWorld:
         aigc2 = aigc + shift + cfg.rewrite_noise / np.sqrt(d) * rng.standard_normal(z.shape)
         return np.concatenate([z, aigc], axis=1), np.concatenate([aigc, aigc2], axis=1)
 
-    def _synthetic(self, S: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _synthetic(self, S: int, rng: Stream) -> dict[str, np.ndarray]:
         cfg = self.config
         U, n_items, d, P, M = (
             cfg.n_users, cfg.n_items, cfg.dim, cfg.positives_per_user, cfg.affinity_draws
@@ -184,7 +186,9 @@ class RecsysWorld:
         z = rng.standard_normal((S, n_items, d)) / np.sqrt(d)
         theta = cfg.appeal * g[:, None, :] + rng.standard_normal((S, U, d)) / np.sqrt(d)
         positives = np.empty((S, U, P), dtype=np.int64)
-        block = max(1, _DRAW_BLOCK // (S * P * M * d))
+        # users are drawn in blocks whose size does not depend on S, so each replicate's
+        # draws are the same whatever batch it sits in (the memory of one block is S-linear)
+        block = max(1, _DRAW_BLOCK // (_NOMINAL_S * P * M * d))
         for lo in range(0, U, block):
             hi = min(lo + block, U)
             draws = rng.integers(0, n_items, size=(S, hi - lo, P, M))
@@ -198,7 +202,7 @@ class RecsysWorld:
         return dict(vectors=vectors, rewrites=rewrites, positives=positives, n_pos=n_pos,
                     excluded=excluded)
 
-    def _movielens(self, S: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _movielens(self, S: int, rng: Stream) -> dict[str, np.ndarray]:
         cfg = self.config
         r = self._ratings
         assert r is not None
@@ -206,7 +210,8 @@ class RecsysWorld:
             z1, g1 = _factorize(r, cfg.dim)
             z, g = np.broadcast_to(z1, (S, *z1.shape)), np.tile(g1, (S, 1))
         else:
-            fits = [_factorize(r, cfg.dim, rng.exponential(1.0, r.n_users)) for _ in range(S)]
+            weights = rng.exponential(1.0, (S, r.n_users))
+            fits = [_factorize(r, cfg.dim, w) for w in weights]
             z = np.stack([f[0] for f in fits])
             g = np.stack([f[1] for f in fits])
         positives, n_pos = _positive_lists(r, cfg.relevant_rating)
@@ -226,9 +231,8 @@ class RecsysWorld:
             excluded=np.broadcast_to(excluded, (S, excluded.size)),
         )
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> RecsysState:
+    def reset(self, replicates: int, rng: Stream) -> RecsysState:
         S, cfg = replicates, self.config
-        rng = np.random.default_rng(seed)
         inst = self._synthetic(S, rng) if self._ratings is None else self._movielens(S, rng)
         U = inst["positives"].shape[1]
         state = RecsysState(
@@ -243,21 +247,22 @@ class RecsysWorld:
         )
         return state
 
-    def _negatives(self, state: RecsysState, k: int, rng: np.random.Generator) -> np.ndarray:
-        """``k`` random items per user (S, U, k) that the user neither liked nor rated."""
+    def _negatives(self, state: RecsysState, k: int, rng: Stream) -> np.ndarray:
+        """``k`` random items per user (S, U, k) that the user neither liked nor rated: the
+        first of ``1 + _NEG_RETRIES`` candidates that is not excluded (the last if none is).
+        Every candidate is drawn in one call, so a replicate's draws do not depend on
+        whether another replicate needed a retry."""
         S, U = state.n_pos.shape
         n_items = self.n_items
-        user = np.broadcast_to(np.arange(U)[None, :, None], (S, U, k))
-        items = rng.integers(0, n_items, size=(S, U, k))
-        for _ in range(_NEG_RETRIES):
-            bad = _member(state.excluded, _key(user, items, n_items), U * n_items)
-            if not bad.any():
-                break
-            items = np.where(bad, rng.integers(0, n_items, size=items.shape), items)
-        return items
+        R = 1 + _NEG_RETRIES
+        cand = rng.integers(0, n_items, size=(S, U, k, R))
+        user = np.broadcast_to(np.arange(U)[None, :, None, None], cand.shape)
+        bad = _member(state.excluded, _key(user, cand, n_items), U * n_items)
+        first = np.where(bad.all(axis=-1), R - 1, bad.argmin(axis=-1))
+        return np.take_along_axis(cand, first[..., None], axis=-1)[..., 0]
 
     # -- loop ------------------------------------------------------------------------------
-    def _impressions(self, state: RecsysState, rng: np.random.Generator) -> np.ndarray:
+    def _impressions(self, state: RecsysState, rng: Stream) -> np.ndarray:
         """This stage's lists (S, U * m, K) items, user-major, the relevant item first."""
         cfg = self.config
         m, K = cfg.impressions_per_user, cfg.candidates
@@ -270,7 +275,7 @@ class RecsysWorld:
             rows.append(np.concatenate([pos, self._negatives(state, K - 1, rng)], axis=-1))
         return np.stack(rows, axis=2).reshape(S, U * m, K)
 
-    def observe(self, state: RecsysState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: RecsysState, rng: Stream) -> Observation:
         cfg = self.config
         S, U = state.n_pos.shape
         n_items, L = self.n_items, cfg.history_length
@@ -292,7 +297,7 @@ class RecsysWorld:
         })
 
     def step(
-        self, state: RecsysState, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: RecsysState, action: Action, obs: Observation, rng: Stream
     ) -> tuple[RecsysState, Outcome]:
         cfg = self.config
         K = cfg.candidates

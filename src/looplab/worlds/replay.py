@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from looplab.core.streams import Stream
 from looplab.core.types import Action, ActionSpec, Feedback, Observation, Outcome
 from looplab.ope.log import BanditLog, LogError
 
@@ -77,8 +78,7 @@ class ReplayWorld:
     def action_spec(self) -> ActionSpec:
         return ActionSpec(n_arms=self.log.n_actions, n_features=self.n_features)
 
-    def reset(self, replicates: int, seed: np.random.SeedSequence) -> ReplayState:
-        rng = np.random.Generator(np.random.PCG64(seed))
+    def reset(self, replicates: int, rng: Stream) -> ReplayState:
         n = len(self.log)
         if self.resample == "bootstrap":
             order = rng.integers(0, n, (replicates, n))
@@ -92,7 +92,7 @@ class ReplayWorld:
             raise ValueError(f"the replay log has {n} events: rounds must be <= {n}")
         return state.order[:, state.t]
 
-    def observe(self, state: ReplayState, rng: np.random.Generator) -> Observation:
+    def observe(self, state: ReplayState, rng: Stream) -> Observation:
         rows = self._rows(state)
         S, K = rows.shape[0], self.log.n_actions
         x = self.log.context[rows][:, None, :]  # type: ignore[index]
@@ -101,7 +101,7 @@ class ReplayWorld:
         return Observation({"features": x, "avail": avail})
 
     def step(
-        self, state: ReplayState, action: Action, obs: Observation, rng: np.random.Generator
+        self, state: ReplayState, action: Action, obs: Observation, rng: Stream
     ) -> tuple[ReplayState, Outcome]:
         rows = self._rows(state)
         arm = np.asarray(action.arm).reshape(rows.shape[0], -1)[:, 0]
@@ -119,11 +119,11 @@ class ReplayFeedback:
 
     signals: tuple[str, ...] = ("features", "avail")
 
-    def init(self, spec: ActionSpec, replicates: int, rng: np.random.Generator) -> Any:
+    def init(self, spec: ActionSpec, replicates: int, rng: Stream) -> Any:
         return None
 
     def transmit(
-        self, cstate: Any, action: Action, outcome: Outcome, rng: np.random.Generator
+        self, cstate: Any, action: Action, outcome: Outcome, rng: Stream
     ) -> tuple[Any, Feedback]:
         return cstate, Feedback(
             arm=action.arm, propensity=action.propensity, reward=outcome.reward,
