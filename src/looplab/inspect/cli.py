@@ -65,7 +65,8 @@ def _number(v: Any) -> float | None:
 def _claim_numbers(c: dict[str, Any]) -> dict[str, Any]:
     """held, mean, ci_low, ci_high, rho and seeds of a claim verdict (a bootstrap claim's
     ``ci`` pair becomes ci_low / ci_high)."""
-    out = {m: c[m] for m in ("held", "mean", "ci_low", "ci_high", "rho", "seeds") if m in c}
+    out: dict[str, Any] = {m: c[m] for m in ("held", "mean", "ci_low", "ci_high", "rho",
+                                             "seeds") if m in c}
     ci = c.get("ci")
     if isinstance(ci, list | tuple) and len(ci) == 2:
         out["ci_low"], out["ci_high"] = ci
