@@ -23,6 +23,14 @@ local arms reach the same audit effects (the peer's quantised arithmetic differs
 jobs 1 thread avoids OpenMP oversubscription and gives steadier ratios.
 
     PYTHONPATH=src python benchmarks/bench_local_llm.py --items 40 --rounds 1 --peer auto
+
+Measured 2026-11-30 (``--items 8 --threads 1 --peer auto``, shared 2-core box): unbatched
+2.24 judgments/s (141.5 tokens/judgment), padded 2.72 (1.21x, 96.1), packed 3.39 (1.52x,
+67.3), llama.cpp server 1.31 (0.59x; it computes logits for every prompt token because
+llama-cpp-python returns logprobs only with ``logits_all``). The packed engine called
+directly (no judge threads) reaches ~1.85x; short of the 3x aim: the tokens no prefix can
+share (answer B and the closing instruction, ~62 of 137 per judgment) bound the saving,
+and the packed pass's dense tree mask costs attention over the whole pack.
 """
 
 from __future__ import annotations
