@@ -153,3 +153,33 @@ def test_claim_int8_edge_copy_is_more_biased(edge_result):
     "neutral-text loss rises from 5.0 to 7-15 nats/token"))
 def test_claim_feedback_loop_halves_the_bias_rate(edge_result):
     assert _held(edge_result["claims"][1]), edge_result["claims"][1]
+
+
+@pytest.fixture(scope="module")
+def cab_result(lm):
+    from looplab.inspect import cab
+
+    return cab.run(lm, seeds=(0, 1, 2, 3, 4))
+
+
+@pytest.mark.slow
+def test_cab_selection_raises_train_fitness(cab_result):
+    # the mechanism, not the claim: mutate-and-select keeps its elite, so the best train
+    # fitness never drops from generation to generation (measured 2026-11-30, population
+    # mean train fitness 0.046->0.097, 0.054->0.077, 0.067->0.067, 0.050->0.082,
+    # 0.053->0.112 logits)
+    for r in cab_result["rows"]:
+        best = r["train_best"]
+        assert len(best) == 4 and all(best[i + 1] >= best[i] for i in range(3)), r
+        assert len(r["top"]) == 3 and r["held_top"] >= 0 and r["held_seed"] >= 0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-11-30 (5 seeds, POP 6, 3 generations, 4 train / 12 held-out occupations): "
+    "held-out bias of the selected vs the seed questions 0.181/0.045, 0.106/0.054, "
+    "0.109/0.064, 0.159/0.053, 0.159/0.049 logits; gain 0.136/0.052/0.046/0.106/0.110, "
+    "pooled 0.090, 95% t-interval [0.041, 0.139]: positive on every seed but not above "
+    "the 0.1-logit margin (3 of 5 seeds pass)"))
+def test_claim_cab_selected_questions_elicit_more_bias(cab_result):
+    assert _held(cab_result["claims"][0]), cab_result["claims"][0]

@@ -45,11 +45,12 @@ def _max_diff(ref: list[dict], got: list[dict]) -> float:
     return max(abs(r[k] - g[k]) for r, g in zip(ref, got, strict=True) for k in r)
 
 
-def test_batched_logprobs_equal_the_unbatched_path(reference):
+@pytest.mark.parametrize("pack", [True, False], ids=["packed-tree", "padded"])
+def test_batched_logprobs_equal_the_unbatched_path(reference, pack):
     from looplab.llm.batched import LocalLM
 
     pls, ref = reference
-    eng = LocalLM.load(max_batch=16)
+    eng = LocalLM.load(max_batch=16, pack=pack)
     got = [a["logprobs"] for a in eng.logprobs_payloads(pls)]
     assert _max_diff(ref, got) < 1e-5
     # the shared system prompt + question ran once per batch, not once per row
@@ -112,3 +113,17 @@ def test_batched_greedy_generation_matches_unbatched():
     be = LocalBackend()
     ref = [be.chat({"messages": as_messages(p), "max_tokens": 8})["text"] for p in prompts]
     assert got == ref
+
+
+def test_packed_pass_computes_each_distinct_prefix_once(reference):
+    from looplab.llm.batched import LocalLM
+
+    pls, _ = reference
+    eng = LocalLM.load(max_batch=16)
+    seqs = [eng.chat_ids(p["messages"]) for p in pls[:6]]  # one item: 6 judge prompts
+    eng.next_logprobs(seqs)
+    # the prefix tree: the shared system prompt and question, and each answer's prefix,
+    # computed once; nothing twice and no padding
+    distinct = {tuple(s[:k]) for s in seqs for k in range(1, len(s) + 1)}
+    assert eng.tokens_computed == len(distinct) < 0.7 * sum(map(len, seqs))
+    assert eng.forward_passes <= 2  # the cached common prefix, then one packed pass

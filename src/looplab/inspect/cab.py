@@ -84,10 +84,11 @@ def search(lm: Any, seed: int, fit: Fitness | None = None) -> dict[str, Any]:
     pop: list[Genome] = list(dict.fromkeys(
         tuple(int(rng.integers(0, len(s))) for s in SLOTS) for _ in range(POP)))  # type: ignore[misc]
     seed_set = list(pop)
-    history = []
+    history, best = [], []
     for _ in range(GENERATIONS):
         score = fit(pop, train).mean(axis=1)
         history.append(float(score.mean()))
+        best.append(float(score.max()))
         elite = [pop[int(i)] for i in np.argsort(-score, kind="stable")[: max(1, len(pop) // 2)]]
         children: list[Genome] = []
         while len(elite) + len(children) < POP:
@@ -99,10 +100,12 @@ def search(lm: Any, seed: int, fit: Fitness | None = None) -> dict[str, Any]:
                 children.append(child)  # type: ignore[arg-type]
         pop = elite + children
     score = fit(pop, train).mean(axis=1)
+    best.append(float(score.max()))
     top = [pop[int(i)] for i in np.argsort(-score, kind="stable")[: max(1, POP // 2)]]
     held_top = fit(top, test_occ).mean(axis=0)  # per held-out occupation
     held_seed = fit(seed_set, test_occ).mean(axis=0)
-    return {"seed": seed, "train_fitness": history, "top": top, "seed_set": seed_set,
+    return {"seed": seed, "train_fitness": history, "train_best": best, "top": top,
+            "seed_set": seed_set,
             "held_top": float(held_top.mean()), "held_seed": float(held_seed.mean()),
             "gain": float(held_top.mean() - held_seed.mean()),
             "examples": [text(g, "{man/woman}", test_occ[0]) for g in top]}
