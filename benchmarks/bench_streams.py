@@ -34,6 +34,8 @@ class SharedStream:
         self._g, self.S = gen, S
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy/deepcopy probe before __init__ ran
+            raise AttributeError(name)
         return getattr(self._g, name)
 
     def child(self, *names: str) -> SharedStream:
