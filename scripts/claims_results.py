@@ -14,7 +14,7 @@ replicates batched inside each run, each claim decided by the pass rule in its f
 they are written into the ``overrides`` column, so a reader sees what was run.
 
 Next to the CSV, ``docs/claims_results.json`` records, per scenario, the git revision
-(``+dirty`` when the tree had uncommitted changes), the random-stream scheme
+(``+dirty`` when ``src/`` had uncommitted changes), the random-stream scheme
 (``looplab.core.streams.STREAM_SCHEME``), the seeds, the overrides and the UTC time the
 rows were generated.
 """
@@ -91,11 +91,12 @@ def _docs_ext() -> Any:
 
 
 def git_revision() -> str:
-    """HEAD's commit, ``+dirty`` when tracked files differ from it."""
+    """HEAD's commit, ``+dirty`` when the looplab sources (``src/``) differ from it (the
+    runs depend on nothing else)."""
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"],
                                cwd=ROOT, capture_output=True, text=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -178,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         meta["scenarios"][name] = {
             "git_revision": git_revision(), "stream_scheme": STREAM_SCHEME, "seeds": seeds,
             "overrides": overrides, "sizes_from": why, "claims": len(rows),
-            "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "seconds": round(time.time() - t0, 1)}
+            "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
         # written after every scenario, so an interrupted run keeps what it measured
         old = old.sort_values(["family", "scenario"], kind="stable")[COLUMNS]
         args.csv.parent.mkdir(parents=True, exist_ok=True)

@@ -616,8 +616,19 @@ def generate(app: Any = None) -> None:
         write_if_changed(HERE / "api" / f"{name}.rst", text)
 
 
+def skip_namedtuple_new(app: Any, what: str, name: str, obj: Any, skip: bool,
+                        options: Any) -> bool | None:
+    """Skip the generated ``__new__`` of a ``typing.NamedTuple`` (its module is the synthetic
+    ``namedtuple_<Name>``, which sphinx-autodoc-typehints cannot look up; its fields are
+    documented as the class's attributes)."""
+    if name == "__new__" and str(getattr(obj, "__module__", "")).startswith("namedtuple_"):
+        return True
+    return None
+
+
 def setup(app: Any) -> dict[str, Any]:
     # after sphinx-gallery (priority 500) so the example figures exist for the paper pages
     app.connect("builder-inited", generate, priority=900)
     app.connect("autodoc-process-docstring", process_docstring, priority=100)
+    app.connect("autodoc-skip-member", skip_namedtuple_new)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
