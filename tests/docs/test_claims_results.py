@@ -118,7 +118,7 @@ def test_without_a_csv_every_claim_is_not_yet_measured(tmp_path):
     assert docs.NOT_MEASURED in block and "some-scenario" in block
 
 
-def test_only_regenerates_its_scenarios_and_keeps_the_other_rows(tmp_path, monkeypatch):
+def test_only_regenerates_its_scenarios_keeps_the_others_and_drop_removes(tmp_path, monkeypatch):
     csv = tmp_path / "claims.csv"
 
     def fake(name, overrides, seeds, workers, keep):
@@ -134,3 +134,6 @@ def test_only_regenerates_its_scenarios_and_keeps_the_other_rows(tmp_path, monke
     meta = json.loads(csv.with_suffix(".json").read_text())
     assert sorted(meta["scenarios"]) == sorted(names)
     assert meta["scenarios"][names[0]]["stream_scheme"]
+    assert script.main(["--csv", str(csv), "--drop", names[1]]) == 0
+    assert sorted(docs.claims_results(csv).rows) == [(names[0], f"c-{names[0]}")]
+    assert sorted(json.loads(csv.with_suffix(".json").read_text())["scenarios"]) == [names[0]]
