@@ -42,8 +42,8 @@ COLUMNS = ["family", "scenario", "claim", "paper", "statement", "seeds", "n_held
 
 # scenario -> (config overrides of every seed's run, where that size comes from). Order is
 # cheapest first (the default run order). Scenarios whose family has claims but which are
-# not here (retrieval-kair-llm needs an LLM server; meta-exploration-bandits trains 4 GRUs
-# per seed) are left out of the default run; ``--only`` runs any built-in scenario.
+# not here (retrieval-kair-llm needs an LLM server) are left out of the default run;
+# ``--only`` runs any built-in scenario.
 # bandit-linear is left out too: it is the peer-benchmark workload, and the Adyen claims its
 # arms happen to match are about the payments world (bandit-payments*).
 SETTINGS: dict[str, tuple[dict[str, Any], str]] = {
@@ -80,6 +80,8 @@ SETTINGS: dict[str, tuple[dict[str, Any], str]] = {
     "rm-noisy-feedback": ({}, "scenario defaults"),
     "rm-observational-feedback": ({}, "scenario defaults"),
     "rm-optimization-loop": ({}, "scenario defaults"),
+    "meta-exploration-bandits": ({}, "tests/sequential/test_claims.py (LOOPLAB_HEAVY: 4 GRU "
+                                     "trainings per seed, ~3 min for 5 seeds)"),
 }
 
 
