@@ -41,7 +41,7 @@ COLUMNS = ["family", "scenario", "claim", "paper", "statement", "seeds", "n_held
            "overrides"]
 
 # scenario -> (config overrides of every seed's run, where that size comes from). Order is
-# cheapest first (the default run order). Scenarios whose family has claims but which are
+# the default run order. Scenarios whose family has claims but which are
 # not here (retrieval-kair-llm needs an LLM server) are left out of the default run;
 # ``--only`` runs any built-in scenario.
 # bandit-linear is left out too: it is the peer-benchmark workload, and the Adyen claims its
