@@ -187,18 +187,103 @@ def registry_view() -> dict[str, Any]:
     return {"families": fams, "scenarios": scen}
 
 
-def claims_results() -> dict[tuple[str, str], dict[str, Any]]:
-    """Multi-seed numbers from a claims run, if one was supplied: a CSV with columns
-    scenario, claim, seeds, n_held, mean, ci_low, ci_high, held (``LOOPLAB_CLAIMS_RESULTS``
-    or ``docs/claims_results.csv``). Empty when there is none: pages then show margins and
-    recorded status only."""
-    path = Path(os.environ.get("LOOPLAB_CLAIMS_RESULTS", HERE / "claims_results.csv"))
-    if not path.is_file():
-        return {}
-    import pandas as pd
+RESULT_COLUMNS = ("family", "scenario", "claim", "seeds", "n_held", "rule", "mean", "ci_low",
+                  "ci_high", "op", "margin", "verdict")
 
-    frame = pd.read_csv(path)
-    return {(str(r["scenario"]), str(r["claim"])): r.to_dict() for _, r in frame.iterrows()}
+
+def results_path() -> Path:
+    """``$LOOPLAB_CLAIMS_RESULTS`` or ``docs/claims_results.csv``."""
+    return Path(os.environ.get("LOOPLAB_CLAIMS_RESULTS", HERE / "claims_results.csv"))
+
+
+@dataclass
+class Results:
+    """The claims measured over seeds by ``scripts/claims_results.py``: ``rows`` maps
+    (scenario, claim id) to its CSV row; ``meta`` is the sidecar JSON (per scenario: git
+    revision, stream scheme, seeds, overrides, when). The docs build only reads them: a
+    claim without a row is shown as not yet measured."""
+
+    rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def measured_scenarios(self) -> dict[str, dict[str, Any]]:
+        return self.meta.get("scenarios", {})
+
+    def for_claim(self, kind: str, claim_id: str) -> dict[str, dict[str, Any]]:
+        """{scenario: row} of one claim of family ``kind``."""
+        return {s: r for (s, c), r in self.rows.items()
+                if c == claim_id and r.get("family") == kind}
+
+
+def claims_results(path: Path | None = None) -> Results:
+    """Read the claims CSV (and its ``.json`` sidecar); empty when there is none."""
+    import csv
+    import json
+
+    path = path or results_path()
+    if not path.is_file():
+        return Results()
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    missing = [c for c in RESULT_COLUMNS if rows and c not in rows[0]]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; regenerate it "
+                         "with scripts/claims_results.py")
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    return Results({(r["scenario"], r["claim"]): r for r in rows}, meta)
+
+
+def _num(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def stale_reason(claim: Any, row: dict[str, Any]) -> str:
+    """Why a measured row no longer matches the claim (its op, margin or rule changed), or
+    '' when it still does."""
+    changed = []
+    if row.get("op") != claim.op:
+        changed.append(f"op {row.get('op')} -> {claim.op}")
+    if not math.isclose(_num(row.get("margin")), float(claim.margin), rel_tol=1e-9,
+                        abs_tol=1e-12):
+        changed.append(f"margin {row.get('margin')} -> {claim.margin:g}")
+    if row.get("rule") != claim.rule:
+        changed.append(f"rule {row.get('rule')} -> {claim.rule}")
+    return "; ".join(changed)
+
+
+NOT_MEASURED = "not yet measured"
+
+
+def claim_rows(kind: str, claim: Any, scenarios: list[str],
+               results: Results) -> list[tuple[str, dict[str, Any] | None]]:
+    """(scenario, CSV row or None) for one claim: every measured row of it, plus each of
+    ``scenarios`` not measured yet (None: shown as not yet measured). A scenario that was
+    measured but has no row for the claim is left out (the claim reads arms or metrics that
+    scenario does not have). A claim with no row at all gets one (``'-'``, None)."""
+    measured = results.for_claim(kind, claim.id)
+    out: list[tuple[str, dict[str, Any] | None]] = [(s, measured[s]) for s in sorted(measured)]
+    out += [(s, None) for s in scenarios
+            if s not in measured and s not in results.measured_scenarios]
+    return out or [("-", None)]
+
+
+def result_cells(claim: Any, row: dict[str, Any] | None) -> list[str]:
+    """seeds held, pooled mean [95% CI], verdict: the cells of one measured row."""
+    if row is None:
+        return ["", "", f"*{NOT_MEASURED}*"]
+    mean, lo, hi = _num(row["mean"]), _num(row["ci_low"]), _num(row["ci_high"])
+    pooled = (f"{mean:+.4g} [{lo:+.4g}, {hi:+.4g}]" if math.isfinite(lo) and math.isfinite(hi)
+              else f"{mean:+.4g}")
+    verdict = row["verdict"] if row["verdict"] == "held" else f"**{row['verdict']}**"
+    stale = stale_reason(claim, row)
+    if stale:
+        verdict += f" (stale: the claim changed since it was measured, {esc(stale)})"
+    return [f"{row['n_held']}/{row['seeds']}", pooled, verdict]
 
 
 def attach_claims(papers: list[Paper], fams: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -230,8 +315,7 @@ def op_text(op: str, margin: float) -> str:
     return f"\\|value\\| <= {margin:g}" if op == "abs<=" else f"value {op} {margin:g}"
 
 
-def claim_block(kind: str, claim: Any, scenarios: list[str],
-                results: dict[tuple[str, str], dict[str, Any]]) -> str:
+def claim_block(kind: str, claim: Any, scenarios: list[str], results: Results) -> str:
     out = [f".. rubric:: ``{claim.id}``", "", esc(claim.statement), "",
            f"* **measured**: {esc(claim.measure.label)} (family ``{kind}``)",
            f"* **passes when**: {op_text(claim.op, claim.margin)}",
@@ -239,23 +323,32 @@ def claim_block(kind: str, claim: Any, scenarios: list[str],
            f"{RULES.get(claim.rule, claim.rule).format(n=claim.min_seeds)}",
            f"* **source**: {esc(claim.source)}", ""]
     rows = []
-    for s in scenarios:
-        ok = claim.expected_to_hold(s)
-        verdict = "reproduced" if ok else "**not reproduced**"
-        r = results.get((s, claim.id))
-        if r is not None and all(isinstance(r.get(k), float | int) for k in
-                                 ("mean", "ci_low", "ci_high")) and math.isfinite(r["mean"]):
-            numbers = (f"{r['mean']:+.4g} [{r['ci_low']:+.4g}, {r['ci_high']:+.4g}], "
-                       f"held on {r.get('n_held', '?')}/{r.get('seeds', '?')} seeds")
-        else:
-            numbers = "not run in this build (see the paper test)"
-        rows.append([f"``{s}``", verdict, numbers])
-    if rows:
-        out.append(list_table(["scenario", "verdict (recorded)", "measured over seeds"], rows,
-                              "20 20 60"))
+    for s, row in claim_rows(kind, claim, scenarios, results):
+        recorded = ("reproduced" if claim.expected_to_hold(s) or s == "-"
+                    else "**not reproduced**")
+        rows.append([f"``{s}``" if s != "-" else "", recorded, *result_cells(claim, row)])
+    out.append(list_table(["scenario", "recorded", "seeds held", "pooled mean [95% CI]",
+                           "verdict over seeds"], rows, "22 14 10 30 24"))
     if claim.note:
         out += ["", f".. note:: {esc(claim.note)}", ""]
     return "\n".join(out) + "\n"
+
+
+def provenance(scenarios: list[str], results: Results) -> str:
+    """Which revision, stream scheme and date each measured scenario's rows come from."""
+    items = []
+    for s in scenarios:
+        m = results.measured_scenarios.get(s)
+        if not m:
+            continue
+        ov = ", ".join(f"{k}={v}" for k, v in m.get("overrides", {}).items()) or "as shipped"
+        items.append(f"* ``{s}``: seeds {', '.join(map(str, m.get('seeds', [])))} ({ov}), "
+                     f"revision ``{m.get('git_revision', '?')[:12]}``, stream scheme "
+                     f"``{m.get('stream_scheme', '?')}``, generated {m.get('generated', '?')}")
+    if not items:
+        return ""
+    return "\n".join(["Measured by ``scripts/claims_results.py`` (``looplab claims`` over "
+                      "seeds):", "", *items, ""]) + "\n"
 
 
 def module_doc(mod_name: str) -> str:
@@ -322,7 +415,8 @@ def scenario_figure(p: Paper, src_hash: str) -> str:
             "replicates. The full-size run is the command above.\n")
 
 
-def paper_page(p: Paper, view: dict[str, Any], results: dict, src_hash: str = "") -> str:
+def paper_page(p: Paper, view: dict[str, Any], results: Results,
+               src_hash: str = "") -> str:
     scen = view["scenarios"]
     out = [f".. _paper-{p.id}:", "", title(p.title),
            f"**Status:** {p.status}", "", title("What the paper claims", "-"),
@@ -356,10 +450,19 @@ def paper_page(p: Paper, view: dict[str, Any], results: dict, src_hash: str = ""
         out += [title("Figure", "-"), fig]
     out.append(title("The claims as checked", "-"))
     if p.claims:
-        out.append("Generated from the families' ``CLAIMS`` tables. *Verdict (recorded)* is "
-                   "``reproduced`` unless the claim lists the scenario in "
-                   "``not_reproduced`` (then its note says what was measured). The paper "
-                   "tests decide each claim over seeds with its stated pass rule.\n")
+        out.append("Generated from the families' ``CLAIMS`` tables and "
+                   "``docs/claims_results.csv`` (written by ``scripts/claims_results.py``, "
+                   "never by hand). *Recorded* is the claims table's record: ``reproduced`` "
+                   "unless the claim lists the scenario in ``not_reproduced`` (then its note "
+                   "says what was measured). *Verdict over seeds* is the claim's pass rule "
+                   "applied to one run per seed: ``held``, ``not reproduced`` (did not hold, "
+                   "as recorded) or ``failed`` (did not hold although the table expects it "
+                   "to); *seeds held* counts the seeds on which the value passed the margin, "
+                   "and the pooled mean and 95% t-interval are over the per-seed values.\n")
+        shown = sorted({s for kind, c in p.claims
+                        for s, _ in claim_rows(kind, c, claim_scenarios(p, kind, scen),
+                                               results)})
+        out.append(provenance(shown, results))
         for kind, claim in p.claims:
             out.append(claim_block(kind, claim, claim_scenarios(p, kind, scen), results))
     else:
@@ -367,7 +470,25 @@ def paper_page(p: Paper, view: dict[str, Any], results: dict, src_hash: str = ""
     return "\n".join(out)
 
 
-def coverage_page(papers: list[Paper], unmatched: list[tuple[str, Any]]) -> str:
+def measured_summary(pairs: list[tuple[str, Any, list[str]]], results: Results) -> str:
+    """Counts of the verdicts over seeds of (kind, claim, scenarios) triples, e.g. ``5 held,
+    1 not reproduced; 2 not yet measured``."""
+    counts: dict[str, int] = {}
+    for kind, claim, scenarios in pairs:
+        for _, row in claim_rows(kind, claim, scenarios, results):
+            key = NOT_MEASURED if row is None else (
+                "stale" if stale_reason(claim, row) else row["verdict"])
+            counts[key] = counts.get(key, 0) + 1
+    order = ["held", "not reproduced", "failed", "stale", NOT_MEASURED]
+    done = ", ".join(f"{counts[k]} {k}" for k in order[:4] if counts.get(k))
+    todo = f"{counts[NOT_MEASURED]} {NOT_MEASURED}" if counts.get(NOT_MEASURED) else ""
+    return "; ".join(x for x in (done, todo) if x)
+
+
+def coverage_page(papers: list[Paper], unmatched: list[tuple[str, Any]],
+                  view: dict[str, Any] | None = None, results: Results | None = None) -> str:
+    scen = (view or {}).get("scenarios", {})
+    results = results or Results()
     order = {"claims checked": 0, "implemented, no claims table": 1, "not implemented yet": 2}
     counts = {s: sum(p.status == s for p in papers) for s in order}
     out = [".. _papers:", "", title("Papers and coverage"),
@@ -380,17 +501,27 @@ def coverage_page(papers: list[Paper], unmatched: list[tuple[str, Any]]) -> str:
         n_nr = sum(1 for _, c in p.claims if c.not_reproduced)
         claims = (f"{len(p.claims)} ({len(p.claims) - n_nr} reproduced, {n_nr} not "
                   "reproduced on some scenario)" if p.claims else "")
+        measured = measured_summary([(k, c, claim_scenarios(p, k, scen)) for k, c in p.claims],
+                                    results) if p.claims else ""
         rows.append([f":ref:`{esc(p.title)} <paper-{p.id}>`", p.status,
-                     ", ".join(f"``{s}``" for s in p.scenarios) or "", claims])
-    out.append(list_table(["paper", "status", "scenarios", "claims"], rows, "40 15 25 20"))
+                     ", ".join(f"``{s}``" for s in p.scenarios) or "", claims, measured])
+    out.append("*Over seeds* counts each (claim, scenario) by its verdict in "
+               "``docs/claims_results.csv`` (``scripts/claims_results.py``: one run per seed, "
+               "the claim's own pass rule); the paper pages show the numbers.\n")
+    out.append(list_table(["paper", "status", "scenarios", "claims", "over seeds"], rows,
+                          "34 13 20 18 15"))
     if unmatched:
         out += ["", title("Claims not tied to a seed paper", "-"),
                 "Claims whose source matches no paper in ``papers.toml`` (looplab's own "
                 "hypotheses, or a family added after the paper list was last edited).", ""]
-        out.append(list_table(["claim", "family", "source", "recorded"],
+        def mine(kind: str) -> list[str]:
+            return sorted(s for s, v in scen.items() if v["kind"] == kind)
+
+        out.append(list_table(["claim", "family", "source", "recorded", "over seeds"],
                               [[f"``{c.id}``", f"``{k}``", esc(c.source),
-                                "not reproduced" if c.not_reproduced else "reproduced"]
-                               for k, c in unmatched], "25 15 40 20"))
+                                "not reproduced" if c.not_reproduced else "reproduced",
+                                measured_summary([(k, c, mine(k))], results)]
+                               for k, c in unmatched], "22 13 35 15 15"))
     out += ["", ".. toctree::", "   :hidden:", ""]
     out += [f"   {p.id}" for p in papers]
     return "\n".join(out) + "\n"
@@ -479,14 +610,25 @@ def generate(app: Any = None) -> None:
     src_hash = _source_hash()
     for p in papers:
         write_if_changed(out / f"{p.id}.rst", paper_page(p, view, results, src_hash))
-    write_if_changed(out / "index.rst", coverage_page(papers, unmatched))
+    write_if_changed(out / "index.rst", coverage_page(papers, unmatched, view, results))
     write_if_changed(HERE / "families" / "index.rst", families_page(view, papers))
     for name, text in api_pages().items():
         write_if_changed(HERE / "api" / f"{name}.rst", text)
+
+
+def skip_namedtuple_new(app: Any, what: str, name: str, obj: Any, skip: bool,
+                        options: Any) -> bool | None:
+    """Skip the generated ``__new__`` of a ``typing.NamedTuple`` (its module is the synthetic
+    ``namedtuple_<Name>``, which sphinx-autodoc-typehints cannot look up; its fields are
+    documented as the class's attributes)."""
+    if name == "__new__" and str(getattr(obj, "__module__", "")).startswith("namedtuple_"):
+        return True
+    return None
 
 
 def setup(app: Any) -> dict[str, Any]:
     # after sphinx-gallery (priority 500) so the example figures exist for the paper pages
     app.connect("builder-inited", generate, priority=900)
     app.connect("autodoc-process-docstring", process_docstring, priority=100)
+    app.connect("autodoc-skip-member", skip_namedtuple_new)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -90,6 +90,26 @@ def test_generated_pages_cover_the_registry_and_the_paper_list(site):
     ofs = pages["ofs"].read_text()
     assert "not reproduced" in ofs and "most_seeds" in ofs
     assert "looplab run lending-synthetic" in ofs
+    assert "over seeds" in coverage
+
+
+def test_paper_pages_show_the_measured_claims(site):
+    """Each row of docs/claims_results.csv is on its paper's page: seeds held, the verdict
+    and the scenario's provenance (stream scheme)."""
+    import csv
+    import json
+
+    path = ROOT / "docs" / "claims_results.csv"
+    if not path.is_file():
+        pytest.skip("no docs/claims_results.csv (scripts/claims_results.py writes it)")
+    meta = json.loads(path.with_suffix(".json").read_text())["scenarios"]
+    with path.open(newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["paper"]]
+    for r in rows:
+        for paper in r["paper"].split(";"):
+            page = (site / "papers" / f"{paper}.html").read_text()
+            assert r["claim"] in page and f"{r['n_held']}/{r['seeds']}" in page, (paper, r)
+            assert meta[r["scenario"]]["stream_scheme"] in page, paper
 
 
 def test_internal_links_resolve(site):
