@@ -145,6 +145,31 @@ def measure(scenario: str, overrides: dict[str, Any], seeds: list[int], workers:
     return rows
 
 
+def relabel(path: Path) -> int:
+    """Rewrite the ``recorded`` and ``verdict`` columns of ``path`` after a claims table's
+    ``not_reproduced`` record changed: the verdict is decided again by the claim's own rule
+    on the stored per-seed values; no number is changed."""
+    import dataclasses
+
+    import pandas as pd
+
+    from looplab.experiments.claims import claim_by_id, value
+    from looplab.experiments.registry import family
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for i, row in df.iterrows():
+        claim = claim_by_id(family(row["family"]).claims, row["claim"])
+        vals = [float(v) for v in row["values"].split(";")]
+        probe = dataclasses.replace(claim, measure=value("x", "v"), arms=())
+        held = bool(probe.check_over_seeds([{"x": {"v_mean": v}} for v in vals])["held"])
+        expected = claim.expected_to_hold(row["scenario"])
+        df.at[i, "recorded"] = "reproduced" if expected else "not reproduced"
+        df.at[i, "verdict"] = verdict_of(held, expected)
+    df.to_csv(path, index=False)
+    print(df["verdict"].value_counts().to_string())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", nargs="+", metavar="SCENARIO",
@@ -156,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--drop", nargs="+", metavar="SCENARIO", default=[],
                     help="remove these scenarios' rows (no run)")
     ap.add_argument("--csv", type=Path, default=CSV, help=f"output (default {CSV})")
+    ap.add_argument("--relabel", action="store_true",
+                    help="recompute only the recorded/verdict columns from the stored per-seed "
+                         "values and the current claims tables (no run)")
     args = ap.parse_args(argv)
+    if args.relabel:
+        return relabel(args.csv)
 
     import pandas as pd
 
