@@ -5,7 +5,8 @@ seed's table and a merged sharded table are bit-identical to running them alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -114,8 +115,10 @@ def _local_shards(payload: dict[str, Any], ranges: list[tuple[int, int]], worker
         return [f.result() for f in futs]
 
 
-def _ray_shards(payload: dict[str, Any], ranges: list[tuple[int, int]], workers: int,
-                address: str | None) -> list[pd.DataFrame]:
+@contextlib.contextmanager
+def ray_session(workers: int, address: str | None) -> Iterator[Any]:
+    """The ``ray`` module with a session: joins a running one, else starts a local instance
+    with ``workers`` CPUs (or connects to ``address``) and shuts it down afterwards."""
     try:
         import ray
     except ImportError:
@@ -126,9 +129,15 @@ def _ray_shards(payload: dict[str, Any], ranges: list[tuple[int, int]], workers:
         ray.init(ignore_reinit_error=True, log_to_driver=False, **kwargs)
         started = True
     try:
-        remote = ray.remote(num_cpus=1)(_run_shard)
-        refs = [remote.remote(payload, a, n) for a, n in ranges]
-        return [ray.get(r) for r in refs]
+        yield ray
     finally:
         if started:
             ray.shutdown()
+
+
+def _ray_shards(payload: dict[str, Any], ranges: list[tuple[int, int]], workers: int,
+                address: str | None) -> list[pd.DataFrame]:
+    with ray_session(workers, address) as ray:
+        remote = ray.remote(num_cpus=1)(_run_shard)
+        refs = [remote.remote(payload, a, n) for a, n in ranges]
+        return [ray.get(r) for r in refs]

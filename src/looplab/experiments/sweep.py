@@ -406,16 +406,9 @@ def _local(tasks: list[list[Cell]], out: Path, workers: int) -> Iterator[dict[st
 
 def _ray(tasks: list[list[Cell]], out: Path, workers: int, address: str | None
          ) -> Iterator[dict]:
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError("--executor ray needs ray: pip install 'looplab[ray]'") from None
-    started = False
-    if not ray.is_initialized():
-        kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": workers}
-        ray.init(ignore_reinit_error=True, log_to_driver=False, **kwargs)
-        started = True
-    try:
+    from looplab.experiments.batching import ray_session
+
+    with ray_session(workers, address) as ray:
         remote = ray.remote(num_cpus=1)(run_pack)
         refs = {remote.remote(t, str(out.resolve())): t for t in tasks}
         pending = list(refs)
@@ -424,9 +417,6 @@ def _ray(tasks: list[list[Cell]], out: Path, workers: int, address: str | None
             for ref in finished:
                 yield from _results_or_failure(refs[ref],
                                                functools.partial(_ray_result, ray, ref))
-    finally:
-        if started:
-            ray.shutdown()
 
 
 def run_sweep(
