@@ -25,6 +25,7 @@ from looplab.experiments.claims import Claim
 from looplab.experiments.config import ScenarioBase
 
 Summary = dict[str, dict[str, float]]
+UNDECLARED = "it does not declare replicate_rows (its run may not accept a replicate range)"
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,11 @@ class Family:
     not_invariant: str = ""
 
     def __post_init__(self) -> None:
-        if self.replicate_rows == bool(self.not_invariant):
-            raise ValueError(f"family {self.name!r}: declare replicate_rows=True, or say in "
-                             "not_invariant why its replicates depend on the batch")
+        if self.replicate_rows and self.not_invariant:
+            raise ValueError(f"family {self.name!r}: replicate_rows=True contradicts "
+                             f"not_invariant={self.not_invariant!r}")
+        if not self.replicate_rows and not self.not_invariant:  # e.g. a third-party family
+            object.__setattr__(self, "not_invariant", UNDECLARED)
 
     def policy_descriptions(self) -> dict[str, str]:
         """name -> the arm's ``description`` attribute, else its docstring's first line."""
