@@ -13,9 +13,11 @@ from looplab.policies.greedy import EpsilonGreedy, FixedArm, FixedThreshold
 from looplab.policies.linear_stream import StreamResult
 from looplab.policies.linear_thompson import LinearThompson
 from looplab.policies.linucb import LinUCB
+from looplab.policies.loop_linear import LinearLOOP
 from looplab.policies.loop_mdp import LOOP
 from looplab.policies.meta_gru import MetaGRU
 from looplab.policies.naive_onesided import NaiveOneSided
+from looplab.policies.nap import NAP
 from looplab.policies.ofs import OFS
 from looplab.policies.pooled_dot import PooledDotRecommender, RecommenderConfig
 from looplab.policies.pref_reward_rl import RewardThenRL
@@ -38,6 +40,7 @@ __all__ = [
     "FTPL",
     "GCBC",
     "LOOP",
+    "NAP",
     "OFS",
     "UCB",
     "UCRL2",
@@ -55,6 +58,7 @@ __all__ = [
     "GoalTD",
     "GreedyMDP",
     "LinUCB",
+    "LinearLOOP",
     "LinearThompson",
     "MetaGRU",
     "NaiveOneSided",

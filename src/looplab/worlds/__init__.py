@@ -4,6 +4,7 @@ The Gymnasium adapters of these worlds live in ``looplab.worlds.gym_adapters`` (
 extra) and are not imported here.
 """
 
+from looplab.worlds.gp_functions import GPFunctionsConfig
 from looplab.worlds.lending import (
     GroupShareMonitor,
     LendingConfig,
@@ -13,6 +14,12 @@ from looplab.worlds.lending import (
 )
 from looplab.worlds.lending_oracle import SteadyStateSweep, steady_state_sweep
 from looplab.worlds.linear_bandit import LinearBanditConfig, LinearBanditState, LinearBanditWorld
+from looplab.worlds.linear_mdp import (
+    FeatureMDPState,
+    FeatureTransitionFeedback,
+    LinearMDPConfig,
+    LinearMDPWorld,
+)
 from looplab.worlds.mdp import (
     GainRegretMonitor,
     MDPConfig,
@@ -43,6 +50,9 @@ from looplab.worlds.stitching import Dataset, StitchConfig, StitchGrid
 
 __all__ = [
     "Dataset",
+    "FeatureMDPState",
+    "FeatureTransitionFeedback",
+    "GPFunctionsConfig",
     "GainRegretMonitor",
     "GroupShareMonitor",
     "LendingConfig",
@@ -51,6 +61,8 @@ __all__ = [
     "LinearBanditConfig",
     "LinearBanditState",
     "LinearBanditWorld",
+    "LinearMDPConfig",
+    "LinearMDPWorld",
     "MDPConfig",
     "MDPState",
     "MDPWorld",
