@@ -46,7 +46,7 @@ def row_columns(rows: Rows, blocks: int) -> dict[str, np.ndarray]:
     with ``blocks`` round-major blocks of the batch's rows, plus a ``seed`` column when the
     batch packs several seeds."""
     cols = {"replicate": np.tile(rows.replicates, blocks).astype(np.int32)}
-    if len(np.unique(rows.seeds)) > 1:
+    if rows.packed:
         cols["seed"] = np.tile(rows.seeds, blocks).astype(np.int64)
     return cols
 

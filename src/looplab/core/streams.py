@@ -112,6 +112,15 @@ class Rows:
     def __len__(self) -> int:
         return int(self.seeds.size)
 
+    @property
+    def packed(self) -> bool:
+        """True when the batch holds more than one seed (tables then need a seed column)."""
+        return bool(np.unique(self.seeds).size > 1)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """(seed, replicate index) of every row, as Python ints, for per-replicate loops."""
+        return list(zip(self.seeds.tolist(), self.replicates.tolist(), strict=True))
+
     def __getitem__(self, index: slice | np.ndarray) -> Rows:
         return Rows(self.seeds[index], self.replicates[index])
 

@@ -69,9 +69,8 @@ def run_meta_bo(cfg: MetaBOScenario, progress: ProgressHook | None = None,
     w = cfg.world
     x = grid_points(w)
     rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
-    packed = len(set(rows.seeds.tolist())) > 1
     out: list[dict[str, Any]] = []
-    for run_seed, r in zip(rows.seeds.tolist(), rows.replicates.tolist(), strict=True):
+    for run_seed, r in rows.pairs():
         f, first = sample_tasks(w, w.test_tasks, generator(run_seed, "meta-bo-tasks", str(r)))
         for name, entry in cfg.policies.items():
             seed = int(generator(run_seed, "meta-bo-train", str(r), name).integers(2**31))
@@ -85,7 +84,7 @@ def run_meta_bo(cfg: MetaBOScenario, progress: ProgressHook | None = None,
                 Q = random_search(f, first, w.horizon, np.random.default_rng(seed))
             curve = simple_regret(f, Q).mean(axis=0)
             out.extend({"policy": name, "round": t, "replicate": r,
-                        **({"seed": run_seed} if packed else {}), "simple_regret": float(v)}
+                        **({"seed": run_seed} if rows.packed else {}), "simple_regret": float(v)}
                        for t, v in enumerate(curve))
             if progress is not None:
                 progress(1)

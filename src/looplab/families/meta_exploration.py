@@ -70,9 +70,8 @@ def run_meta(cfg: MetaExplorationScenario, progress: ProgressHook | None = None,
     Replicate r of seed s draws only from generators named by (s, r)."""
     w = cfg.world
     rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
-    packed = len(set(rows.seeds.tolist())) > 1
     out = []
-    for run_seed, r in zip(rows.seeds.tolist(), rows.replicates.tolist(), strict=True):
+    for run_seed, r in rows.pairs():
         rng = generator(run_seed, "meta-tasks", str(r))
         test = structured_means(w.test_tasks, w.arms, w.high, w.low, rng)
         best = test.max(1) * w.horizon
@@ -87,7 +86,7 @@ def run_meta(cfg: MetaExplorationScenario, progress: ProgressHook | None = None,
                 A, R = fn(test, w.horizon, np.random.default_rng(seed))
             got = test[np.arange(test.shape[0])[:, None], A].sum(1)
             out.append({"policy": name, "round": 0, "replicate": r,
-                        **({"seed": run_seed} if packed else {}),
+                        **({"seed": run_seed} if rows.packed else {}),
                         "regret": float((best - got).mean()),
                         "exploration": float(exploration_rate(A, R, w.arms).mean())})
             if progress is not None:

@@ -50,9 +50,8 @@ def run_stitching(cfg: StitchScenario, progress: ProgressHook | None = None,
     replicate range or a pack of seeds."""
     grid = StitchGrid(cfg.world)
     rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
-    packed = len(set(rows.seeds.tolist())) > 1
     out = []
-    for seed, r in zip(rows.seeds.tolist(), rows.replicates.tolist(), strict=True):
+    for seed, r in rows.pairs():
         rng = generator(seed, "stitching", str(r))
         data = grid.dataset(rng)
         test, control = grid.test_pairs(rng), grid.test_pairs(rng, control=True)
@@ -61,7 +60,7 @@ def run_stitching(cfg: StitchScenario, progress: ProgressHook | None = None,
             fit_rng = generator(seed, "stitching-fit", str(r), name)
             act = learner.policy(learner.fit(grid, data, fit_rng), grid)
             out.append({"policy": name, "round": 0, "replicate": r,
-                        **({"seed": seed} if packed else {}),
+                        **({"seed": seed} if rows.packed else {}),
                         "test_success": grid.success(act, test),
                         "control_success": grid.success(act, control)})
             if progress is not None:
