@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from looplab.core.streams import Rows, Stream
 from looplab.improve.bstar import BStar
 from looplab.improve.grpo import GRPO
 from looplab.improve.rule import Rule
@@ -26,10 +27,10 @@ def throughput(rule: Rule, world: StandardWorld, S: int, rounds: int, batched: b
     """prompt x sample updates per second over ``S`` replicates."""
     t0 = time.perf_counter()
     if batched:
-        run_verifier_loop(world, rule, rounds, S, seed=0)
+        run_verifier_loop(world, rule, rounds, Rows.of(0, S))
     else:
         for s in range(S):  # the per-replicate Python loop the batch replaces
-            run_verifier_loop(world, rule, rounds, 1, seed=s)
+            run_verifier_loop(world, rule, rounds, Rows.of(0, 1, start=s))
     dt = time.perf_counter() - t0
     return world.prompts * rule.group * S * rounds / dt
 
@@ -47,10 +48,10 @@ def cot_throughput(S: int, steps: int, batched: bool) -> float:
     torch.set_num_threads(1)
     t0 = time.perf_counter()
     if batched:
-        train_step_model(world, arm, S, torch.Generator().manual_seed(0))
+        train_step_model(world, arm, Stream(Rows.of(0, S), "policy"))
     else:
         for s in range(S):  # the per-replicate loop the batched network replaces
-            train_step_model(world, arm, 1, torch.Generator().manual_seed(s))
+            train_step_model(world, arm, Stream(Rows.of(0, 1, start=s), "policy"))
     dt = time.perf_counter() - t0
     torch.set_num_threads(threads)
     return float(np.float64(S * steps * arm.batch) / dt)

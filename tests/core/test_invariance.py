@@ -71,6 +71,25 @@ SMALL = {
     "meta_exploration": ("meta-exploration-bandits", ["world.test_tasks=20", *[
         f"policies.{g}.{k}" for g in ("gru", "gru_no_memory", "gru_no_structure",
                                       "gru_myopic") for k in ("updates=2", "batch=8")]]),
+    # every update rule of the candidate worlds in one small scenario
+    "improve": ("improve-unlikely", [
+        "rounds=3", "pass_curve=4", "worlds.standard.prompts=6",
+        "worlds.standard.candidates=12", "arms.spurious.type=grpo",
+        "arms.spurious.reward=random", *[f"arms.{a}.type={a}" for a in (
+            "reinforce", "entropy_min", "negative_only", "oreal", "dypo", "fixed_mix",
+            "star", "bstar", "raft", "spark")]]),
+}
+# the improve family's other world kinds (their arms cannot share a scenario with the
+# candidate worlds'): the combination lock, the closed-form and the trained chain length
+SMALL_MORE = {
+    "improve-prefixrl": ["rounds=4", "worlds.lock.prompts=4", "arms.sft_then_rl.sft_rounds=2"],
+    "improve-cot-length": ["rounds=4", "arms.cot_curve.trials=100",
+                           "arms.length_vote.questions=16", "worlds.cot.max_length=12"],
+    "improve-cot-trained": [
+        "worlds.cot_trained.difficulties=[3, 4]", "worlds.cot_trained.test_chains=10",
+        "worlds.cot_trained.max_step=2", *[f"arms.{a}.{k}" for a in ("weak", "strong")
+                                          for k in ("hidden=8", "batch=8")],
+        "arms.weak.train_steps=10", "arms.strong.train_steps=12"],
 }
 
 
@@ -94,3 +113,11 @@ def test_a_family_with_replicate_rows_gives_the_same_table_however_it_is_split(k
     cfg = load_scenario(name, sets)
     assert cfg.kind == kind
     check_family_rows(family(kind), cfg)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SMALL_MORE))
+def test_the_improve_family_gives_the_same_table_however_it_is_split_on_every_world_kind(
+        name):
+    cfg = load_scenario(name, SMALL_MORE[name])
+    check_family_rows(family(cfg.kind), cfg)

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.families.improve import FAMILY
 from looplab.improve.cot_trained import (
     CotTrainedModel,
@@ -51,11 +51,11 @@ def test_accumulation_prediction_limits() -> None:
 
 @cache
 def _tiny(seed: int) -> dict[str, np.ndarray]:
-    return run_cot_trained(TINY_WORLD, TINY_ARM, 2, generator(seed, "policy"))
+    return run_cot_trained(TINY_WORLD, TINY_ARM, Stream(Rows.of(seed, 2), "policy"))
 
 
 def test_tiny_run_is_deterministic_and_laid_out_by_chain_length() -> None:
-    a, b = _tiny(0), run_cot_trained(TINY_WORLD, TINY_ARM, 2, generator(0, "policy"))
+    a, b = _tiny(0), run_cot_trained(TINY_WORLD, TINY_ARM, Stream(Rows.of(0, 2), "policy"))
     c = _tiny(1)
     for k in a:
         assert a[k].shape == (7, 2)  # rows k = 0..max difficulty

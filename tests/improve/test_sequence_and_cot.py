@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.experiments.config import ConfigError, validate
 from looplab.families.improve import FAMILY
 from looplab.improve.cot_length import accuracy, optimal_length, simulate_accuracy
@@ -31,7 +32,8 @@ def test_cot_closed_form_optimum_and_simulation_agree() -> None:
     n_star = optimal_length(T, M, sigma, alpha)
     assert abs(Ns[closed.argmax()] - n_star) <= 1.0
     sim = simulate_accuracy(T, M, sigma, alpha, np.array([1, 2, 4, 8, 16]), 20000,
-                            np.random.default_rng(0))
+                            Stream(Rows.of(0, 2), "sim"))
+    assert sim.shape == (2, 5)
     assert np.allclose(sim, accuracy(np.array([1, 2, 4, 8, 16]), T, M, sigma, alpha),
                        atol=0.015)
     assert optimal_length(2 * T, M, sigma, alpha) > n_star > optimal_length(T, 2 * M, sigma,

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from looplab.core.seeding import generator
+from looplab.core.streams import Rows
 from looplab.experiments.config import ConfigError, validate
 from looplab.families.improve import FAMILY
 from looplab.improve import monitors as mon
@@ -60,9 +61,9 @@ def test_hard_world_has_rare_correct_solutions() -> None:
 
 def test_same_seed_is_bit_identical_and_seeds_differ() -> None:
     w = StandardWorld(prompts=8, candidates=16)
-    a = run_verifier_loop(w, Unlikeliness(epochs=2), 5, 3, seed=7)
-    b = run_verifier_loop(w, Unlikeliness(epochs=2), 5, 3, seed=7)
-    c = run_verifier_loop(w, Unlikeliness(epochs=2), 5, 3, seed=8)
+    a = run_verifier_loop(w, Unlikeliness(epochs=2), 5, Rows.of(7, 3))
+    b = run_verifier_loop(w, Unlikeliness(epochs=2), 5, Rows.of(7, 3))
+    c = run_verifier_loop(w, Unlikeliness(epochs=2), 5, Rows.of(8, 3))
     for k in a:
         assert np.array_equal(a[k], b[k], equal_nan=True)
     assert not np.array_equal(a["pass_1"], c["pass_1"])

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from looplab.core.loop import ProgressHook
+from looplab.core.loop import ProgressHook, row_columns
 from looplab.core.params import Params
-from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.experiments.claims import Claim, custom, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
 from looplab.families.base import Family, entry_union, frame_bytes, params_of
@@ -205,39 +205,44 @@ def progress_total(cfg: ImproveScenario) -> int:
     return cfg.rounds * len(cfg.arms) * len(cfg.worlds)
 
 
-def run_improve(cfg: ImproveScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
-    """The long table (policy, world, round, replicate, metrics...) of a scenario."""
+def run_improve(cfg: ImproveScenario, progress: ProgressHook | None = None,
+                rows: Rows | None = None) -> pd.DataFrame:
+    """The long table (policy, world, round, replicate, metrics...) of a scenario, for the
+    batch ``rows`` (default: replicates 0..replicates-1 of ``cfg.seed``; a shard or several
+    packed seeds give each replicate the same rows, plus a ``seed`` column when packed)."""
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
     frames = []
-    S = cfg.replicates
     for wname, wentry in cfg.worlds.items():
         world = WORLDS[_type(wentry)](**params_of(wentry))
         for aname, aentry in cfg.arms.items():
-            out = _run_arm(world, aentry, cfg, progress)
+            out = _run_arm(world, aentry, cfg, rows, progress)
             R = next(iter(out.values())).shape[0]
-            r, s = np.meshgrid(np.arange(R), np.arange(S), indexing="ij")
             policy = aname if len(cfg.worlds) == 1 else f"{aname}@{wname}"
             cols: dict[str, Any] = {"policy": policy, "world": wname,
-                                    "round": r.ravel().astype(np.int32),
-                                    "replicate": s.ravel().astype(np.int32)}
+                                    "round": np.repeat(np.arange(R, dtype=np.int32),
+                                                       len(rows)),
+                                    **row_columns(rows, R)}
             for m, arr in out.items():
                 cols[m] = arr.ravel()
             frames.append(pd.DataFrame(cols))
     return pd.concat(frames, ignore_index=True)
 
 
-def _run_arm(world: Params, entry: Params, cfg: ImproveScenario,
+def _run_arm(world: Params, entry: Params, cfg: ImproveScenario, rows: Rows,
              progress: ProgressHook | None) -> dict[str, np.ndarray]:
-    """{metric: (rounds', S)} of one arm on one world."""
-    S = cfg.replicates
+    """{metric: (rounds', S)} of one arm on one world. Every arm starts fresh streams of the
+    same names, so arms compared under one seed share their random numbers (common random
+    numbers) while each replicate draws only from its own rows."""
+    S = len(rows)
     if isinstance(world, CotWorld):
         arm = POLICIES[_type(entry)](**params_of(entry))
-        rng = generator(cfg.seed, "policy")
+        rng = Stream(rows, "policy")
         if isinstance(arm, CotLengthRL):
-            out = run_cot_rl(world, arm, cfg.rounds, S, rng)
+            out = run_cot_rl(world, arm, cfg.rounds, rng)
         elif isinstance(arm, CotCurve):
-            out = {k: v[None] for k, v in run_cot_curve(world, arm, S, rng).items()}
+            out = {k: v[None] for k, v in run_cot_curve(world, arm, rng).items()}
         elif isinstance(arm, LengthVote):
-            out = {k: v[None] for k, v in length_filtered_vote(world, arm, S, rng).items()}
+            out = {k: v[None] for k, v in length_filtered_vote(world, arm, rng).items()}
         else:  # the frozen reference has nothing to show on a cot world
             out = {"pass_1": np.full((1, S), np.nan)}
         if progress is not None:
@@ -248,14 +253,14 @@ def _run_arm(world: Params, entry: Params, cfg: ImproveScenario,
             out = {"pass_1": np.full((1, S), np.nan)}
         else:
             arm = CotTrainedModel(**params_of(entry))
-            out = run_cot_trained(world, arm, S, generator(cfg.seed, "policy"))
+            out = run_cot_trained(world, arm, Stream(rows, "policy"))
         if progress is not None:
             progress(cfg.rounds)
         return out
     if isinstance(world, LockWorld):
-        return run_lock_loop(world, _rule(entry), cfg.rounds, S, cfg.seed,  # type: ignore[arg-type]
+        return run_lock_loop(world, _rule(entry), cfg.rounds, rows,  # type: ignore[arg-type]
                              cfg.pass_n, progress, cfg.pass_curve)
-    return run_verifier_loop(world, _rule(entry), cfg.rounds, S, cfg.seed,  # type: ignore[arg-type]
+    return run_verifier_loop(world, _rule(entry), cfg.rounds, rows,  # type: ignore[arg-type]
                              cfg.pass_n, progress, cfg.pass_curve)
 
 
@@ -485,12 +490,8 @@ FAMILY = Family(
     "chain-of-thought length (closed form, simulated, trained)",
     scenario=ImproveScenario,
     run=run_improve,
-    not_invariant=(
-        "The policies are updated for all replicates at once: "
-        "its replicates draw from one stream shared by the whole batch, so replicate "
-        "i's numbers depend on the batch size (results are still bit-identical for the same "
-        "config and seed)"
-    ),    summarize=summarize_improve,
+    replicate_rows=True,
+    summarize=summarize_improve,
     progress_total=progress_total,
     memory_estimate=memory_estimate,
     table=(("pass@1", "pass_1"), ("pass@256", "pass_256"), ("entropy", "entropy"),

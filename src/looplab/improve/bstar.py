@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
+from looplab.core.streams import Stream
 from looplab.improve.monitors import balance_score, irrelevant_differential
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task, gather, logit_grad, sample
@@ -41,17 +42,17 @@ class Star(Rule):
     sft_steps: int = Field(4, ge=1, le=100)
     n0: int = Field(8, ge=1)
 
-    def scores(self, task: Task, a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def scores(self, task: Task, a: np.ndarray, rng: Stream) -> np.ndarray:
         """Noisy reward-model scores of samples ``a``."""
         return self.rewards(task, a, rng) + self.reward_noise * rng.standard_normal(a.shape)
 
-    def choose(self, task: Task, theta: np.ndarray, rng: np.random.Generator
+    def choose(self, task: Task, theta: np.ndarray, rng: Stream
                ) -> tuple[np.ndarray, np.ndarray]:
         """(S,) temperature and threshold for this iteration (fixed here)."""
         S = theta.shape[0]
         return np.full(S, self.temperature), np.full(S, self.threshold)
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Choose (T, tau), sample, filter, fine-tune."""
         theta = state["theta"]
         _S, _P, M = task.shape
@@ -98,7 +99,7 @@ class BStar(Star):
             raise ValueError("thresholds must be a non-empty list")
         return v
 
-    def choose(self, task: Task, theta: np.ndarray, rng: np.random.Generator
+    def choose(self, task: Task, theta: np.ndarray, rng: Stream
                ) -> tuple[np.ndarray, np.ndarray]:
         """Grid search of (T, tau) on the probe queries, per replicate."""
         S, P, M = task.shape

@@ -43,6 +43,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 
 
 class CotWorld(Params):
@@ -71,17 +72,20 @@ def optimal_length(T: float | np.ndarray, M: float | np.ndarray, sigma: float,
 
 
 def simulate_accuracy(T: int, M: float, sigma: float, alpha: float, lengths: np.ndarray,
-                      trials: int, rng: np.random.Generator) -> np.ndarray:
-    """Monte Carlo accuracy at every N of ``lengths`` ((R, len) for R = ``trials.shape``):
-    chunks of T operations as equal as possible, independent step failures."""
-    out = np.empty(len(lengths))
+                      trials: int, rng: Stream) -> np.ndarray:
+    """(S, len(lengths)) Monte Carlo accuracy at every N of ``lengths``, ``trials`` chains
+    per replicate (S = the stream's rows): chunks of T operations as equal as possible,
+    independent step failures. One vectorised draw per length, (S, trials, N) from the
+    replicate's own stream."""
+    S = rng.S
+    out = np.empty((S, len(lengths)))
     for i, N in enumerate(lengths):  # one vectorised draw per length (not per trial)
         base, extra = divmod(T, int(N))
         sizes = np.full(int(N), base, dtype=np.float64)
         sizes[:extra] += 1
         p_ok = (1 - sigma) * np.exp(-(sizes / M) ** alpha)
-        ok = rng.random((trials, int(N))) < p_ok
-        out[i] = ok.all(-1).mean()
+        ok = rng.random((S, trials, int(N))) < p_ok
+        out[:, i] = ok.all(-1).mean(-1)
     return out
 
 
@@ -109,34 +113,37 @@ class LengthVote(Params):
     buckets: int = Field(8, ge=2)
 
 
-def run_cot_curve(world: CotWorld, arm: CotCurve, S: int, rng: np.random.Generator
-                  ) -> dict[str, np.ndarray]:
-    """(S,) per replicate (independent Monte Carlo draws): whether the simulated optimum is
-    interior, the simulated N* at T, 2T and at 2M, and the largest gap to the closed form
-    where N divides T."""
+def run_cot_curve(world: CotWorld, arm: CotCurve, rng: Stream) -> dict[str, np.ndarray]:
+    """(S,) per replicate (independent Monte Carlo draws from its own stream): whether the
+    simulated optimum is interior, the simulated N* at T, 2T and at 2M, and the largest
+    gap to the closed form where N divides T."""
     T, M = round(world.difficulty), world.capability
     Ns = np.arange(1, world.max_length + 1)
-    out = {k: np.empty(S) for k in ("interior_peak", "nstar", "nstar_2T", "nstar_2M",
-                                     "sim_error")}
-    for s in range(S):  # Monte Carlo per replicate; each call is vectorised over trials
-        a = simulate_accuracy(T, M, world.step_error, world.alpha, Ns, arm.trials, rng)
-        a2T = simulate_accuracy(2 * T, M, world.step_error, world.alpha, Ns, arm.trials, rng)
-        a2M = simulate_accuracy(T, 2 * M, world.step_error, world.alpha, Ns, arm.trials, rng)
-        k = int(a.argmax())
-        out["interior_peak"][s] = float(0 < k < len(Ns) - 1 and a[k] > a[0] and a[k] > a[-1])
-        out["nstar"][s] = Ns[k]
-        out["nstar_2T"][s] = Ns[int(a2T.argmax())]
-        out["nstar_2M"][s] = Ns[int(a2M.argmax())]
-        div = Ns[T % Ns == 0]
-        closed = accuracy(div, T, M, world.step_error, world.alpha)
-        out["sim_error"][s] = np.abs(a[div - 1] - closed).max()
-    return out
+    sim = {key: simulate_accuracy(t, m, world.step_error, world.alpha, Ns, arm.trials,
+                                  rng.child(key))
+           for key, t, m in (("T", T, M), ("2T", 2 * T, M), ("2M", T, 2 * M))}
+    a = sim["T"]
+    k = a.argmax(-1)
+    rows = np.arange(a.shape[0])
+    peak = a[rows, k]
+    div = Ns[T % Ns == 0]
+    closed = accuracy(div, T, M, world.step_error, world.alpha)
+    return {
+        "interior_peak": ((k > 0) & (k < len(Ns) - 1) & (peak > a[:, 0])
+                          & (peak > a[:, -1])).astype(np.float64),
+        "nstar": Ns[k].astype(np.float64),
+        "nstar_2T": Ns[sim["2T"].argmax(-1)].astype(np.float64),
+        "nstar_2M": Ns[sim["2M"].argmax(-1)].astype(np.float64),
+        "sim_error": np.abs(a[:, div - 1] - closed).max(-1),
+    }
 
 
-def run_cot_rl(world: CotWorld, arm: CotLengthRL, rounds: int, S: int,
-               rng: np.random.Generator) -> dict[str, np.ndarray]:
+def run_cot_rl(world: CotWorld, arm: CotLengthRL, rounds: int, rng: Stream
+               ) -> dict[str, np.ndarray]:
     """{metric: (rounds + 1, S)}: expected accuracy (``pass_1``), mean chosen length and the
-    current optimum N*(M_t), batched over replicates."""
+    current optimum N*(M_t), batched over replicates (S = the stream's rows; each
+    replicate's policy sees only its own samples)."""
+    S = rng.S
     Ns = np.arange(1, world.max_length + 1, dtype=np.float64)
     n0 = optimal_length(world.difficulty, world.capability, world.step_error, world.alpha)
     logits = np.tile(-0.5 * ((Ns - n0) / 2.0) ** 2, (S, 1))  # start near N*(M_0)
@@ -164,10 +171,12 @@ def run_cot_rl(world: CotWorld, arm: CotLengthRL, rounds: int, S: int,
     return out
 
 
-def length_filtered_vote(world: CotWorld, arm: LengthVote, S: int,
-                         rng: np.random.Generator) -> dict[str, np.ndarray]:
+def length_filtered_vote(world: CotWorld, arm: LengthVote, rng: Stream
+                         ) -> dict[str, np.ndarray]:
     """(S,) accuracy of the plain and the length-filtered majority vote over questions whose
-    difficulty is drawn from [T/2, 3T/2]; chain lengths uniform on 1..max_length."""
+    difficulty is drawn from [T/2, 3T/2]; chain lengths uniform on 1..max_length (S = the
+    stream's rows)."""
+    S = rng.S
     Q, K, W = arm.questions, arm.chains, arm.wrong_answers
     T = world.difficulty * rng.uniform(0.5, 1.5, (S, Q, 1))
     N = rng.integers(1, world.max_length + 1, (S, Q, K))

@@ -46,7 +46,12 @@ chains per (D, k) (binomial s.e. <= 0.016 per point, less on differences in k, w
 their problems).
 
 All replicates train as one batched network (weights (S, in, out), ``torch.baddbmm``);
-Adam is elementwise, so replicates stay independent. torch is imported lazily.
+the loss is the sum of the replicates' mean losses, so each replicate's gradient is its own,
+and Adam is elementwise, so replicates stay independent. Every random number (initial
+weights, training batches, test problems, sampled residues, slips) comes from the
+replicate's own ``core.streams.Stream`` (children ``init``, ``train``, ``eval``), so
+replicate i's model and measurements do not depend on the batch it runs in (issue 19).
+torch is imported lazily.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 
 
 class CotTrainedWorld(Params):
@@ -102,12 +108,14 @@ def min_length(D: int, max_step: int) -> int:
 class _StepNet:
     """S independent MLPs as one batched network."""
 
-    def __init__(self, S: int, d_in: int, hidden: int, p: int, gen: Any) -> None:
+    def __init__(self, d_in: int, hidden: int, p: int, rng: Stream) -> None:
         import torch
 
+        S = rng.S
+
         def w(i: int, o: int) -> Any:
-            return (torch.randn(S, i, o, generator=gen, dtype=torch.float32)
-                    / i ** 0.5).requires_grad_()
+            z = torch.from_numpy(rng.standard_normal((S, i, o)).astype(np.float32))
+            return (z / i ** 0.5).requires_grad_()
 
         def b(o: int) -> Any:
             return torch.zeros(S, 1, o, dtype=torch.float32, requires_grad=True)
@@ -140,22 +148,32 @@ def _encode(state: Any, ops: Any, sizes: Any, p: int, max_step: int) -> Any:
     return torch.cat([oh_state, oh_ops.reshape(S, n, -1)], -1)
 
 
-def train_step_model(world: CotTrainedWorld, arm: CotTrainedModel, S: int, gen: Any
+def _ints(rng: Stream, high: int, shape: tuple[int, ...], low: int = 0) -> Any:
+    """A torch int64 tensor of integers in [low, high) drawn from ``rng`` (leading S)."""
+    import torch
+
+    return torch.from_numpy(rng.integers(low, high, shape))
+
+
+def train_step_model(world: CotTrainedWorld, arm: CotTrainedModel, rng: Stream
                      ) -> tuple[_StepNet, np.ndarray]:
-    """S step models trained from scratch; returns the net and the (S,) last-100-batch
+    """S = ``rng.S`` step models trained from scratch (weights from ``rng.child("init")``,
+    batches from ``rng.child("train")``); returns the net and the (S,) last-100-batch
     mean training loss."""
     import torch
     import torch.nn.functional as F
 
+    S = rng.S
     p, m = world.modulus, world.max_step
-    net = _StepNet(S, (m + 1) * p, arm.hidden, p, gen)
+    net = _StepNet((m + 1) * p, arm.hidden, p, rng.child("init"))
+    data = rng.child("train")
     opt = torch.optim.Adam(net.params(), lr=arm.lr)
     tail = torch.zeros(S)
     n_tail = 0
     for t in range(arm.train_steps):
-        sizes = torch.randint(1, m + 1, (S, arm.batch), generator=gen)
-        state = torch.randint(0, p, (S, arm.batch), generator=gen)
-        ops = torch.randint(0, p, (S, arm.batch, m), generator=gen)
+        sizes = _ints(data, m + 1, (S, arm.batch), low=1)
+        state = _ints(data, p, (S, arm.batch))
+        ops = _ints(data, p, (S, arm.batch, m))
         keep = torch.arange(m)[None, None, :] < sizes[..., None]
         y = (state + (ops * keep).sum(-1)) % p
         logits = net(_encode(state, ops, sizes, p, m))
@@ -171,51 +189,54 @@ def train_step_model(world: CotTrainedWorld, arm: CotTrainedModel, S: int, gen: 
 
 
 def _write(net: _StepNet, state: Any, ops: Any, sizes: Any, world: CotTrainedWorld,
-           gen: Any) -> Any:
-    """One chain step for every (replicate, chain): the model's sampled residue, replaced by
-    a uniform one with probability ``step_error``."""
+           rng: Stream) -> Any:
+    """One chain step for every (replicate, chain): the model's sampled residue (Gumbel-max
+    on the logits at ``temperature``), replaced by a uniform one with probability
+    ``step_error``."""
     import torch
 
     p = world.modulus
     logits = net(_encode(state, ops, sizes, p, world.max_step))
     if world.temperature > 0:
-        u = torch.rand(logits.shape, generator=gen).clamp_min(1e-12)
-        out = (logits / world.temperature - torch.log(-torch.log(u))).argmax(-1)
+        g = torch.from_numpy(rng.gumbel(size=tuple(logits.shape)).astype(np.float32))
+        out = (logits / world.temperature + g).argmax(-1)
     else:
         out = logits.argmax(-1)
-    slip = torch.rand(state.shape, generator=gen) < world.step_error
-    return torch.where(slip, torch.randint(0, p, state.shape, generator=gen), out)
+    shape = tuple(state.shape)
+    slip = torch.from_numpy(rng.random(shape) < world.step_error)
+    return torch.where(slip, _ints(rng, p, shape), out)
 
 
-def evaluate_chains(net: _StepNet, world: CotTrainedWorld, S: int, gen: Any
+def evaluate_chains(net: _StepNet, world: CotTrainedWorld, rng: Stream
                     ) -> dict[str, np.ndarray]:
     """{"acc_D<d>": (S, d) chain accuracy at k = 1..d (NaN below the shortest feasible
     chain), "step_acc": (S, max_step) sampled single-step accuracy at s = 1..max_step
     without slips}."""
     import torch
 
+    S = rng.S
     p, m, n = world.modulus, world.max_step, world.test_chains
     out: dict[str, np.ndarray] = {}
     with torch.no_grad():
         step_acc = np.empty((S, m))
         for s in range(1, m + 1):
-            state = torch.randint(0, p, (S, n), generator=gen)
-            ops = torch.randint(0, p, (S, n, s), generator=gen)
+            state = _ints(rng, p, (S, n))
+            ops = _ints(rng, p, (S, n, s))
             y = (state + ops.sum(-1)) % p
             clean = world.model_copy(update={"step_error": 0.0})
-            got = _write(net, state, ops, torch.full((S, n), s), clean, gen)
+            got = _write(net, state, ops, torch.full((S, n), s), clean, rng)
             step_acc[:, s - 1] = (got == y).to(torch.float64).mean(-1).numpy()
         out["step_acc"] = step_acc
         for D in world.difficulties:
-            x0 = torch.randint(0, p, (S, n), generator=gen)
-            ops = torch.randint(0, p, (S, n, D), generator=gen)  # same problems for every k
+            x0 = _ints(rng, p, (S, n))
+            ops = _ints(rng, p, (S, n, D))  # same problems for every k
             truth = (x0 + ops.sum(-1)) % p
             acc = np.full((S, D), np.nan)
             for k in range(min_length(D, m), D + 1):
                 state, start = x0, 0
                 for s in chunk_sizes(D, k):
                     chunk = ops[..., start:start + int(s)]
-                    state = _write(net, state, chunk, torch.full((S, n), int(s)), world, gen)
+                    state = _write(net, state, chunk, torch.full((S, n), int(s)), world, rng)
                     start += int(s)
                 acc[:, k - 1] = (state == truth).to(torch.float64).mean(-1).numpy()
             out[f"acc_D{D}"] = acc
@@ -236,8 +257,8 @@ def accumulation_prediction(step_acc: np.ndarray, D: int, k: int, sigma: float,
     return r
 
 
-def run_cot_trained(world: CotTrainedWorld, arm: CotTrainedModel, S: int,
-                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+def run_cot_trained(world: CotTrainedWorld, arm: CotTrainedModel, rng: Stream
+                    ) -> dict[str, np.ndarray]:
     """{metric: (R + 1, S)} with row k = chain length (row 0 = no chain: NaN accuracies),
     R = the largest difficulty:
     ``acc_D<d>`` the measured chain accuracy (NaN where k is infeasible or above d); the
@@ -247,15 +268,15 @@ def run_cot_trained(world: CotTrainedWorld, arm: CotTrainedModel, S: int,
     accumulation prediction| over every (D, k))."""
     import torch
 
-    gen = torch.Generator().manual_seed(int(rng.integers(2**62)))  # seeds derived once
+    S = rng.S
     # one intra-op thread: the matrices are tiny (batch x 63 x 128), so a second thread only
     # adds synchronisation (measured: 2-3x slower on a loaded 2-core machine), and the
     # result does not depend on the machine's thread count
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        net, loss = train_step_model(world, arm, S, gen)
-        ev = evaluate_chains(net, world, S, gen)
+        net, loss = train_step_model(world, arm, rng)
+        ev = evaluate_chains(net, world, rng.child("eval"))
     finally:
         torch.set_num_threads(threads)
     R = max(world.difficulties) + 1

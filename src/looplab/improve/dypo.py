@@ -29,11 +29,12 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, Rule, State, group_normalise
 from looplab.improve.tasks import Task, gather, logit_grad, sample
 
 
-def _teacher(task: Task, rng: np.random.Generator) -> np.ndarray:
+def _teacher(task: Task, rng: Stream) -> np.ndarray:
     """(S, P, 1) one teacher solution per prompt, uniform over the correct candidates."""
     S, P, M = task.shape
     u = rng.random((S, P, M)) * task.correct
@@ -49,10 +50,10 @@ class _Routed(Rule):
     """Common step: two independent batches, apply the first, measure the variance."""
 
     def direction(self, task: Task, state: State, probs: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: Stream) -> np.ndarray:
         raise NotImplementedError
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Apply g1, report the variance estimate from an independent g2."""
         probs = task.probs(state["theta"])
         W1 = self.direction(task, state, probs, rng)
@@ -71,13 +72,13 @@ class DYPO(_Routed):
 
     beta: float = Field(1.0, gt=0.0)
 
-    def init_state(self, task: Task, rng: np.random.Generator) -> State:
+    def init_state(self, task: Task, rng: Stream) -> State:
         """Parameters at the base model, which is also the reference policy."""
         theta = task.init_theta()
         return {"theta": theta, "logp_ref": np.log(task.probs(theta))}
 
     def direction(self, task: Task, state: State, probs: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: Stream) -> np.ndarray:
         """Routed logit-space gradient of one batch."""
         G = self.group
         a = sample(probs, G, rng)
@@ -105,7 +106,7 @@ class FixedMix(_Routed):
     lam: float = Field(0.5, ge=0.0, le=1.0)
 
     def direction(self, task: Task, state: State, probs: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: Stream) -> np.ndarray:
         """Weighted sum of the two gradients on one batch."""
         a = sample(probs, self.group, rng)
         r = self.rewards(task, a, rng)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task
 
@@ -20,7 +21,7 @@ from looplab.improve.tasks import Task
 class EntropyMin(Rule):
     """Entropy minimisation: descend the exact policy entropy, no reward at all."""
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """One exact step down the entropy."""
         probs = task.probs(state["theta"])
         logp = np.log(np.maximum(probs, 1e-300))

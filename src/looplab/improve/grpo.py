@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, Rule, State, group_normalise
 from looplab.improve.tasks import Task, gather, logit_grad, sample
 
@@ -41,7 +42,7 @@ class GRPO(Rule):
         """(S, P, G) advantages from rewards and the samples' old log-probabilities."""
         return group_normalise(r)
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Sample a batch from pi_old, then ``epochs`` clipped-surrogate ascent steps."""
         theta = state["theta"]
         probs_old = task.probs(theta)

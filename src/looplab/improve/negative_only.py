@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task, logit_grad, sample
 
@@ -19,7 +20,7 @@ from looplab.improve.tasks import Task, logit_grad, sample
 class NegativeOnly(Rule):
     """Negative-sample reinforcement: lower the probability of incorrect samples only."""
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Sample G per prompt, weight -1 on failures, 0 on successes."""
         probs = task.probs(state["theta"])
         a = sample(probs, self.group, rng)

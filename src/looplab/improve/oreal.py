@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, Rule, State, group_normalise
 from looplab.improve.tasks import Task, logit_grad, sample
 
@@ -31,7 +32,7 @@ class OREAL(Rule):
     positive_loss_factor: float = Field(1.0, ge=0.0)
     negative_loss_factor: float = Field(0.5, ge=0.0)
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """BC on positives, reshaped policy gradient on negatives, one ascent step."""
         probs = task.probs(state["theta"])
         a = sample(probs, self.group, rng)

@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, State, group_normalise
 from looplab.improve.sequence import LockTask, sample_sequences, sequence_grad
 
@@ -37,16 +38,16 @@ class LockRule(Params):
     group: int = Field(16, ge=2, le=1024)
     lr: float = Field(1.0, gt=0.0)
 
-    def init_state(self, task: LockTask, rng: np.random.Generator) -> State:
+    def init_state(self, task: LockTask, rng: Stream) -> State:
         """Parameters at the base model, round counter at 0."""
         return {"theta": task.theta0.copy(), "t": 0}
 
-    def prefixes(self, task: LockTask, rng: np.random.Generator) -> np.ndarray:
+    def prefixes(self, task: LockTask, rng: Stream) -> np.ndarray:
         """(S, P) prefix length per prompt this round (0: unprefixed)."""
         S, P, _L, _V = task.dims
         return np.zeros((S, P), int)
 
-    def grpo(self, task: LockTask, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def grpo(self, task: LockTask, state: State, rng: Stream) -> tuple[State, Info]:
         """One GRPO step on (possibly prefixed) problems, own tokens only."""
         _S, _P, L, _V = task.dims
         j = self.prefixes(task, rng)
@@ -59,7 +60,7 @@ class LockRule(Params):
         theta = state["theta"] + self.lr * W
         return {**state, "theta": theta, "t": state["t"] + 1}, {}
 
-    def step(self, task: LockTask, state: State, rng: np.random.Generator
+    def step(self, task: LockTask, state: State, rng: Stream
              ) -> tuple[State, Info]:
         """One update (GRPO by default)."""
         return self.grpo(task, state, rng)
@@ -72,7 +73,7 @@ class LockGRPO(LockRule):
 class PrefixRL(LockRule):
     """PrefixRL: on-policy RL conditioned on prefixes of an off-policy successful trace."""
 
-    def prefixes(self, task: LockTask, rng: np.random.Generator) -> np.ndarray:
+    def prefixes(self, task: LockTask, rng: Stream) -> np.ndarray:
         """j ~ Uniform{0, ..., L - 1} per prompt."""
         S, P, L, _V = task.dims
         return rng.integers(0, L, (S, P))
@@ -84,7 +85,7 @@ class SFTThenRL(LockRule):
     sft_rounds: int = Field(5, ge=0)
     sft_lr: float = Field(0.2, gt=0.0)
 
-    def step(self, task: LockTask, state: State, rng: np.random.Generator
+    def step(self, task: LockTask, state: State, rng: Stream
              ) -> tuple[State, Info]:
         """SFT on tau* (no samples drawn) during the first ``sft_rounds``, then GRPO."""
         if state["t"] >= self.sft_rounds:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.improve.monitors import irrelevant_differential
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task, logit_grad, sample
@@ -28,7 +29,7 @@ class RAFT(Rule):
     sft_steps: int = Field(10, ge=1, le=100)
     lr: float = Field(0.1, gt=0.0)
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Best-of-K selection, then SFT."""
         theta = state["theta"]
         a = sample(task.probs(theta), self.group, rng)

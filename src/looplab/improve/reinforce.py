@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-
+from looplab.core.streams import Stream
 from looplab.improve.rule import Info, Rule, State
 from looplab.improve.tasks import Task, logit_grad, sample
 
@@ -22,7 +21,7 @@ class Reinforce(Rule):
 
     baseline: Literal["none", "loo"] = "none"
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Sample G per prompt, weight each score by its (baselined) reward, ascend once."""
         probs = task.probs(state["theta"])
         a = sample(probs, self.group, rng)

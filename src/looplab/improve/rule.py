@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 from looplab.improve.tasks import Task, gather
 
 State = dict[str, Any]
@@ -41,16 +42,16 @@ class Rule(Params):
     reward: Literal["verifier", "random"] = "verifier"
     train_prompts: int = Field(0, ge=0)
 
-    def init_state(self, task: Task, rng: np.random.Generator) -> State:
+    def init_state(self, task: Task, rng: Stream) -> State:
         """The starting state: parameters at the base model."""
         return {"theta": task.init_theta()}
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """One update; subclasses implement it."""
         raise NotImplementedError
 
     # -- helpers shared by the rules -------------------------------------------------
-    def rewards(self, task: Task, actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def rewards(self, task: Task, actions: np.ndarray, rng: Stream) -> np.ndarray:
         """(S, P, G) float rewards from the reward channel."""
         if self.reward == "random":
             return (rng.random(actions.shape) < 0.5).astype(np.float64)

@@ -15,11 +15,15 @@ which is what PrefixRL trains on. Arrays carry the replicate axis S first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+
+if TYPE_CHECKING:
+    from looplab.core.streams import Stream
 
 
 class LockWorld(Params):
@@ -50,8 +54,10 @@ class LockTask:
         return np.concatenate([np.full((S, P, 1), V), self.lock[..., :-1]], -1)
 
 
-def make_lock_task(world: LockWorld, replicates: int, rng: np.random.Generator) -> LockTask:
-    """Draw ``replicates`` batches of locks and base logits."""
+def make_lock_task(world: LockWorld, replicates: int, rng: Stream | np.random.Generator
+                   ) -> LockTask:
+    """Draw ``replicates`` batches of locks and base logits (draws lead with the replicate
+    axis: with a per-replicate ``Stream``, replicate i's locks are its own)."""
     S, P, L, V = replicates, world.prompts, world.length, world.vocab
     lock = rng.integers(0, V, (S, P, L))
     theta0 = world.init_sd * rng.standard_normal((S, P, L, V + 1, V))
@@ -85,7 +91,7 @@ def path_entropy(task: LockTask, theta: np.ndarray) -> np.ndarray:
 
 
 def sample_sequences(task: LockTask, theta: np.ndarray, G: int, prefix: np.ndarray,
-                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                     rng: Stream | np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """G sequences per prompt, each starting after its prompt's ``prefix`` (S, P) lock tokens.
 
     Returns (tokens (S, P, G, L), prev tokens (S, P, G, L)); positions < prefix hold the

@@ -11,8 +11,9 @@ pair from the shared features and the policy head's own log-probability,
 Each round after the policy update the judge takes ``judge_steps`` gradient steps on that
 round's G rollouts per prompt with two recycled objectives (the paper's pointwise and
 pairwise judge data; its reflection-conditioned objective has no counterpart here):
-pointwise BCE against the verdicts, plus ``pairwise_weight`` x Bradley-Terry
--log sigmoid(j_correct - j_wrong) over every (correct, wrong) pair of a group.
+pointwise BCE against the verdicts (mean over the P x G rollouts), plus ``pairwise_weight``
+x Bradley-Terry -log sigmoid(j_correct - j_wrong) averaged over every (correct, wrong) pair
+of the replicate's groups.
 
 ``source = "recycled"`` is SPARK. ``source = "base"`` is the control with the same amount of
 judge data that is not recycled: the rollouts are discarded and the judge trains on as many
@@ -33,6 +34,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from looplab.core.streams import Stream
 from looplab.improve.grpo import GRPO
 from looplab.improve.rule import Info, State
 from looplab.improve.tasks import Task, gather, sample
@@ -50,7 +52,7 @@ class SPARK(GRPO):
     judge_lr: float = Field(0.5, gt=0.0)
     pairwise_weight: float = Field(1.0, ge=0.0)
 
-    def init_state(self, task: Task, rng: np.random.Generator) -> State:
+    def init_state(self, task: Task, rng: Stream) -> State:
         """Policy at the base model; judge weights at zero (chance)."""
         theta = task.init_theta()
         D = task.phi.shape[-1]
@@ -63,7 +65,7 @@ class SPARK(GRPO):
         logp = np.log(np.maximum(probs, 1e-300))[..., None]
         return np.concatenate([task.phi, logp, np.ones_like(logp)], -1)
 
-    def step(self, task: Task, state: State, rng: np.random.Generator) -> tuple[State, Info]:
+    def step(self, task: Task, state: State, rng: Stream) -> tuple[State, Info]:
         """Policy update (GRPO), then judge update on recycled or base-model samples."""
         state, info = super().step(task, state, rng)
         probs = task.probs(state["theta"])
@@ -74,7 +76,9 @@ class SPARK(GRPO):
         Xa = np.take_along_axis(X, a[..., None], 2)  # (S, P, G, D + 2)
         v = state["v"]
         pair = (y[..., :, None] > 0) & (y[..., None, :] == 0)
-        n_pair = max(1, int(pair.sum()))
+        # the pairwise term is a mean over each replicate's own (correct, wrong) pairs: every
+        # replicate is its own model, so nothing is pooled across the batch
+        n_pair = np.maximum(pair.sum((1, 2, 3)), 1)[:, None]  # (S, 1)
         for _ in range(self.judge_steps):
             j = np.einsum("spgd,sd->spg", Xa, v)
             g = np.einsum("spg,spgd->sd", y - _sigmoid(j), Xa) / (y.shape[1] * y.shape[2])
@@ -82,7 +86,7 @@ class SPARK(GRPO):
                 dj = j[..., :, None] - j[..., None, :]
                 c = np.where(pair, 1.0 - _sigmoid(dj), 0.0)  # (S, P, G, G)
                 gx = (np.einsum("spij,spid->sd", c, Xa) - np.einsum("spij,spjd->sd", c, Xa))
-                g = g + self.pairwise_weight * gx / n_pair * y.shape[0]
+                g = g + self.pairwise_weight * gx / n_pair
             v = v + self.judge_lr * g
         state = {**state, "v": v}
         info.update(judge_metrics(task, probs, state["probs0"], X, v))

@@ -24,17 +24,24 @@ Gaussian features where correct candidates are shifted by ``skill`` along ``phi[
 (a learnable "skill" direction that raises every correct solution at once). ``tabular``:
 one free logit per (prompt, candidate), ``logits = l0 + theta`` with ``theta`` (S, P, M).
 Every array carries the replicate axis S first; each replicate draws its own task.
+
+Replicate invariance (issue 19): every draw leads with S and comes from a per-replicate
+``core.streams.Stream``, and every reduction runs within one replicate's slice, so replicate
+i's task, samples and updates are the same whatever else shares the batch.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
+
+if TYPE_CHECKING:
+    from looplab.core.streams import Stream
 
 
 class CandidateWorld(Params):
@@ -125,8 +132,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
-def make_task(world: CandidateWorld, replicates: int, rng: np.random.Generator) -> Task:
-    """Draw ``replicates`` independent task batches of ``world``."""
+def make_task(world: CandidateWorld, replicates: int, rng: Stream | np.random.Generator
+              ) -> Task:
+    """Draw ``replicates`` independent task batches of ``world`` (every draw leads with the
+    replicate axis, so with a per-replicate ``Stream`` replicate i's task is its own)."""
     S, P, M, C, D = (replicates, world.prompts, world.candidates, world.correct,
                      world.features)
     l0 = rng.normal(0.0, world.logit_sd, (S, P, M))
@@ -146,18 +155,17 @@ def make_task(world: CandidateWorld, replicates: int, rng: np.random.Generator) 
                 parametrization=world.parametrization)
 
 
-def sample(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` draws per row of ``probs`` (..., M) -> (..., n) candidate indices (inverse CDF,
-    vectorised with a sorted search over the cumulative sums)."""
+def sample(probs: np.ndarray, n: int, rng: Stream | np.random.Generator) -> np.ndarray:
+    """``n`` draws per row of ``probs`` (..., M) -> (..., n) candidate indices by inverse
+    CDF: the index is the number of cumulative sums <= u (``searchsorted(cdf, u, "right")``
+    row by row). Counted with one vectorised comparison against the row's own cumulative
+    sums, so a row's draws depend on nothing else in the batch (a single global
+    searchsorted with per-row offsets would round each row's sums differently depending
+    on where the row sits in the batch)."""
     cdf = np.cumsum(probs, -1)
     u = rng.random((*probs.shape[:-1], n)) * cdf[..., -1:]
-    flat_cdf = cdf.reshape(-1, cdf.shape[-1])
-    flat_u = u.reshape(-1, n)
-    # offset each row so one global searchsorted handles every row at once
-    offs = np.arange(flat_cdf.shape[0])[:, None] * 2.0
-    idx = np.searchsorted((flat_cdf + offs).ravel(), (flat_u + offs).ravel(), side="right")
-    idx = idx.reshape(flat_u.shape) - np.arange(flat_cdf.shape[0])[:, None] * cdf.shape[-1]
-    return np.minimum(idx, probs.shape[-1] - 1).reshape(u.shape)
+    idx = (cdf[..., None, :] <= u[..., :, None]).sum(-1)
+    return np.minimum(idx, probs.shape[-1] - 1)
 
 
 def scatter_weights(actions: np.ndarray, weights: np.ndarray, M: int) -> np.ndarray:

@@ -6,7 +6,12 @@ last round the loop also records the whole exact curve pass@N for N = 1..``curve
 (columns ``pass_curve_<N>``, NaN on the rounds between; the report's pass@N-against-N
 figure of the final policy against the base). Every replicate draws
 its own task from the ``world-instance`` stream; the rule's draws come from the ``policy``
-stream, so arms compared under one seed face the same tasks.
+stream, so arms compared under one seed face the same tasks (and, while their policies
+agree, the same samples: common random numbers).
+
+Both are per-replicate ``core.streams.Stream`` objects on the batch's ``rows``, and every
+update acts on each replicate's own slice, so replicate i's rows are bit-identical whether
+it runs alone, in a shard or packed after another seed (issue 19).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.improve import monitors as mon
 from looplab.improve.prefixrl import LockRule
 from looplab.improve.rule import Rule
@@ -65,16 +70,16 @@ def run_verifier_loop(
     world: CandidateWorld,
     rule: Rule | None,
     rounds: int,
-    replicates: int,
-    seed: int,
+    rows: Rows,
     pass_ns: Sequence[int] = PASS_NS,
     progress: Callable[[int], None] | None = None,
     curve_n: int = 0,
 ) -> dict[str, np.ndarray]:
-    """{metric: (rounds + 1, S)}; ``rule=None`` keeps the base model (a reference arm)."""
-    S = replicates
-    task = make_task(world, S, generator(seed, "world-instance"))
-    rng = generator(seed, "policy")
+    """{metric: (rounds + 1, S)} for the batch ``rows`` (S = len(rows));
+    ``rule=None`` keeps the base model (a reference arm)."""
+    S = len(rows)
+    task = make_task(world, S, Stream(rows, "world-instance"))
+    rng = Stream(rows, "policy")
     names = metric_names(pass_ns, curve_n)
     out = {m: np.full((rounds + 1, S), np.nan) for m in names}
     state = rule.init_state(task, rng) if rule is not None else {"theta": task.init_theta()}
@@ -104,8 +109,7 @@ def run_lock_loop(
     world: LockWorld,
     rule: LockRule | None,
     rounds: int,
-    replicates: int,
-    seed: int,
+    rows: Rows,
     pass_ns: Sequence[int] = PASS_NS,
     progress: Callable[[int], None] | None = None,
     curve_n: int = 0,
@@ -113,9 +117,9 @@ def run_lock_loop(
     """The same loop on the combination lock: pass@N of unprefixed problems (exact), mean
     next-token entropy on the lock path; ``rare_mass`` and ``distinct_correct`` do not
     apply (NaN)."""
-    S = replicates
-    task = make_lock_task(world, S, generator(seed, "world-instance"))
-    rng = generator(seed, "policy")
+    S = len(rows)
+    task = make_lock_task(world, S, Stream(rows, "world-instance"))
+    rng = Stream(rows, "policy")
     out = {m: np.full((rounds + 1, S), np.nan) for m in metric_names(pass_ns, curve_n)}
     state = rule.init_state(task, rng) if rule is not None else {"theta": task.theta0}
     used = 0.0
