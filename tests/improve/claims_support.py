@@ -1,7 +1,8 @@
-"""Shared support of the improve family's paper tests: run a built-in scenario once with
-its replicates repeated for several independent seed blocks (one batched run), split the
-long table into the blocks and summarize each, then decide each claim with its own
-multi-seed pass rule."""
+"""Shared support of the improve family's paper tests: run a built-in scenario once for
+seeds 0..4 packed into one batch (``Rows.pack``: each seed's replicates are the rows that
+seed's own run would give, so the verdicts are those of ``looplab claims SCENARIO --seeds
+0..4`` and ``docs/claims_results.csv``), summarize each seed's rows, then decide each claim
+with its own multi-seed pass rule."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from looplab.core.streams import Rows
 from looplab.experiments.config import read_toml, validate
 from looplab.families.improve import FAMILY, NOT_REPRODUCED_NOTES
 
@@ -26,16 +28,12 @@ def load(name: str, **overrides: object) -> object:
 
 @cache
 def seed_summaries(name: str, seeds: int = SEEDS) -> tuple[dict, ...]:
-    """One summary per seed block of ``name`` (each block = the scenario's replicates)."""
+    """One summary per seed 0..seeds-1 of ``name`` (the scenario's replicates each), run as
+    one packed batch."""
     cfg = load(name)
-    per = cfg.replicates  # type: ignore[attr-defined]
-    big = load(name, replicates=per * seeds)
-    frame = FAMILY.run(big, None)
-    out = []
-    for b in range(seeds):
-        block = frame[(frame["replicate"] >= b * per) & (frame["replicate"] < (b + 1) * per)]
-        out.append(FAMILY.summarize(block, cfg))
-    return tuple(out)
+    frame = FAMILY.run(cfg, None, rows=Rows.pack(range(seeds), cfg.replicates))  # type: ignore[attr-defined]
+    return tuple(FAMILY.summarize(frame[frame["seed"] == s].drop(columns="seed"), cfg)
+                 for s in range(seeds))
 
 
 def claim_params(name: str, prefix: str) -> list:

@@ -103,11 +103,17 @@ def judge_metrics(task: Task, probs: np.ndarray, probs0: np.ndarray, X: np.ndarr
     right = (pj > 0.5) == task.correct
     on = (probs * right).sum(-1).mean(-1)
     off = (probs0 * right).sum(-1).mean(-1)
-    wrong = ~task.correct
+    # Pearson correlation over each replicate's incorrect candidates, as masked sums over
+    # that replicate's (P, M) cells (0 where either side is constant)
+    wrong = (~task.correct).astype(np.float64)
     lp = np.log(np.maximum(probs, 1e-300))
-    corr = np.empty(v.shape[0])
-    for s in range(v.shape[0]):  # one correlation per replicate (cheap, no refit)
-        a, b = pj[s][wrong[s]], lp[s][wrong[s]]
-        sa, sb = a.std(), b.std()
-        corr[s] = ((a - a.mean()) * (b - b.mean())).mean() / (sa * sb) if sa * sb > 0 else 0.0
+    n = np.maximum(wrong.sum((1, 2)), 1.0)
+
+    def centred(x: np.ndarray) -> np.ndarray:
+        return (x - ((x * wrong).sum((1, 2)) / n)[:, None, None]) * wrong
+
+    da, db = centred(pj), centred(lp)
+    sa, sb = np.sqrt((da ** 2).sum((1, 2)) / n), np.sqrt((db ** 2).sum((1, 2)) / n)
+    cov = (da * db).sum((1, 2)) / n
+    corr = np.where(sa * sb > 0, cov / np.where(sa * sb > 0, sa * sb, 1.0), 0.0)
     return {"judge_acc_on": on, "judge_acc_off": off, "judge_policy_corr": corr}
