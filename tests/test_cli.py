@@ -76,6 +76,13 @@ def test_list_names_scenarios_and_policies(capsys):
         (["run", "lending-synthetic", "--set", "policies.x.type=magic"], "policies.x"),
         (["run", "lending-synthetic", "--set", "noequals"], "key=value"),
         (["run", "lending-synthetic", "--rounds", "abc"], "rounds"),
+        (["run", "lending-synthetic", "--seeds", "3..1"], "--seeds"),
+        (["run", "lending-synthetic", "--seeds", "0,x"], "--seeds"),
+        (["run", "lending-synthetic", "--seeds", "0..2", "--seed", "1"], "--seeds"),
+        (["run", "lending-synthetic", "--workers", "2"], "--workers"),
+        (["run", "lending-synthetic", "--seeds", "0..2", "--workers", "0"], "--workers"),
+        (["run", "lending-synthetic", "--seeds", "0..2", "--set", "world.epsilon=2"],
+         "world.epsilon"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, args, needle):

@@ -76,9 +76,22 @@ def run_cmd(
     max_memory: Annotated[str | None, typer.Option(
         help="refuse a run whose estimated peak memory exceeds this (e.g. 4G)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    seeds: Annotated[str | None, typer.Option(
+        help="several run seeds, e.g. 0..49 or 0,3,7: packed into one batch per worker, one "
+             "result folder per seed (each identical to running that seed alone), summary "
+             "pooled over seeds")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="with --seeds: parallel worker processes (default: CPUs)")] = None,
 ) -> None:
     """Run a scenario; write Parquet + PNG plot + manifest and print a summary."""
     limit = parse_size(max_memory) if max_memory is not None else None
+    if seeds is not None:
+        if seed is not None:
+            raise UserError("give either --seed or --seeds, not both")
+        return _run_seeds(scenario, seeds, rounds, replicates, list(set_ or []), out, limit,
+                          workers, as_json)
+    if workers is not None:
+        raise UserError("--workers applies only with --seeds")
     if out is not None:
         _check_out_dir(out)
     overrides = list(set_ or [])
@@ -147,6 +160,70 @@ def run_cmd(
         table.add_row(name, *(format_mean_ci(row, stem) for _, stem in cols))
     console.print(table)
     console.print(f"results: {out_dir}   plot: {plot}")
+
+
+def _run_seeds(scenario: str, seeds: str, rounds: int | None, replicates: int | None,
+               overrides: list[str], out: Path | None, limit: int | None,
+               workers: int | None, as_json: bool) -> None:
+    """``looplab run --seeds``: the seeds as a one-scenario sweep (packed when the family
+    declares replicate rows), then each arm's summary pooled over seeds."""
+    from looplab.experiments.claims_run import parse_overrides, parse_seeds
+    from looplab.experiments.sweep import SweepSpec, cell_dir, expand, run_sweep
+    from looplab.stats import mean_ci
+
+    seed_list = parse_seeds(seeds)
+    if workers is not None and not 1 <= workers <= 1024:
+        raise UserError(f"invalid --workers {workers}; must be in 1..1024")
+    for key, val in (("rounds", rounds), ("replicates", replicates)):
+        if val is not None:
+            overrides.append(f"{key}={val}")
+    cfg = load_scenario(scenario, overrides)  # validates before any work
+    kind = family(cfg.kind)
+    spec = SweepSpec(name=cfg.name, scenarios=[scenario], seeds=seed_list,
+                     set=parse_overrides(overrides))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir = out or store.inside(Path("runs"), Path("runs") / f"{cfg.name}-seeds-{stamp}")
+    err = Console(stderr=True)
+    with Progress(TextColumn(f"[bold]{cfg.name}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} seeds"), TimeElapsedColumn(),
+                  console=err, disable=not err.is_terminal, transient=True) as progress:
+        task = progress.add_task("seeds", total=len(seed_list))
+        outcome = run_sweep(spec, out_dir, workers=workers, max_memory=limit,
+                            on_result=lambda res, i, n: progress.update(task, completed=i))
+    for res in outcome.failed:
+        err.print(f"[red]seed cell {res['cell']} failed: {res['error']}")
+    per_seed = [store.read_manifest(cell_dir(out_dir, c))["summary"]
+                for c in expand(spec) if store.is_valid(cell_dir(out_dir, c))]
+    arms = list(per_seed[0]) if per_seed else []
+    stems = [stem for _, stem in kind.table]
+    pooled: dict[str, dict[str, float]] = {}
+    for arm in arms:
+        row: dict[str, float] = {}
+        for stem in stems:
+            vals = [s[arm][f"{stem}_mean"] for s in per_seed
+                    if f"{stem}_mean" in s.get(arm, {})]
+            if vals and all(math.isfinite(v) for v in vals):
+                row[f"{stem}_mean"], row[f"{stem}_ci_low"], row[f"{stem}_ci_high"] = \
+                    mean_ci(vals)
+        pooled[arm] = row
+    if as_json:
+        typer.echo(json.dumps(jsonable({
+            "scenario": cfg.name, "rounds": cfg.rounds, "replicates": cfg.replicates,
+            "seeds": seed_list, "seeds_done": len(per_seed), "policies": pooled,
+            "out": str(out_dir)})))
+    else:
+        cols = [(label, stem) for label, stem in kind.table
+                if any(f"{stem}_mean" in row for row in pooled.values())]
+        table = Table("policy", *(label for label, _ in cols), title=(
+            f"{cfg.name}: {cfg.rounds} rounds x {cfg.replicates} replicates, {len(per_seed)} "
+            "seeds (mean over seeds ± 95% CI half-width across seeds)"))
+        for name, row in pooled.items():
+            table.add_row(name, *(format_mean_ci(row, stem) for _, stem in cols))
+        Console().print(table)
+        typer.echo(f"{outcome.total} seeds: {outcome.skipped} already done, {outcome.done} run, "
+                   f"{len(outcome.failed)} failed -> {out_dir}")
+    if outcome.failed:
+        raise typer.Exit(1)
 
 
 @app.command("sweep")

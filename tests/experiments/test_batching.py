@@ -75,6 +75,34 @@ def test_a_packed_sweep_stores_the_same_results_as_one_process_per_seed(tmp_path
             tmp_path / "alone" / "cells" / cell.cell_id)["summary"]
 
 
+def test_run_with_seeds_stores_each_seed_as_run_alone_and_pools_over_seeds(tmp_path, capsys):
+    from looplab.cli import main
+    from looplab.stats import mean_ci
+
+    sets = [a for s in LENDING for a in ("--set", s)]
+    assert main(["run", "lending-synthetic", "--seeds", "0,5", "--workers", "2", *sets,
+                 "--out", str(tmp_path / "seeds"), "--json"]) == 0
+    pooled = json.loads(capsys.readouterr().out)
+    assert main(["run", "lending-synthetic", "--seed", "5", *sets,
+                 "--out", str(tmp_path / "alone"), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    cell = next((tmp_path / "seeds" / "cells").glob("*-s5"))
+    pd.testing.assert_frame_equal(pd.read_parquet(cell / store.RESULTS_FILE),
+                                  pd.read_parquet(tmp_path / "alone" / store.RESULTS_FILE),
+                                  check_exact=True)
+    s0 = store.read_manifest(next((tmp_path / "seeds" / "cells").glob("*-s0")))["summary"]
+    assert pooled["seeds"] == [0, 5] and pooled["seeds_done"] == 2
+    for arm, row in alone["policies"].items():
+        m, lo, hi = mean_ci([s0[arm]["reward_mean"], row["reward_mean"]])
+        assert pooled["policies"][arm]["reward_ci_high"] == pytest.approx(hi, rel=1e-12)
+        assert pooled["policies"][arm]["reward_mean"] == pytest.approx(m, rel=1e-12)
+        assert pooled["policies"][arm]["reward_ci_low"] == pytest.approx(lo, rel=1e-12)
+    # a rerun finds every seed done and runs nothing
+    assert main(["run", "lending-synthetic", "--seeds", "0,5", *sets,
+                 "--out", str(tmp_path / "seeds")]) == 0
+    assert "2 already done, 0 run" in capsys.readouterr().out
+
+
 def test_runs_record_the_stream_scheme_and_compare_refuses_to_pool_two_schemes(tmp_path):
     cfg = load_scenario("lending-synthetic", LENDING)
     for seed in (0, 1):

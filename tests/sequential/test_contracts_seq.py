@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from looplab.core.check import ContractError, check_channel, check_policy, check_world
+from looplab.core.check import check_channel, check_policy, check_world
 from looplab.policies import FTPL, LOOP, UCRL2, Exp2, GreedyMDP, NaiveOneSided
 from looplab.worlds.mdp import MDPConfig, MDPWorld, TransitionFeedback
 from looplab.worlds.onesided import OneSidedConfig, OneSidedFeedback, OneSidedWorld
@@ -20,11 +20,6 @@ def _mdp() -> MDPWorld:
     return MDPWorld(MDPConfig())
 
 
-def _known(reason: str):
-    return pytest.mark.xfail(raises=ContractError, strict=True,
-                             reason=f"checker finding, not fixed yet: {reason}")
-
-
 CASES = [
     pytest.param(lambda: check_channel(OneSidedFeedback(), _onesided(), Exp2()),
                  id="onesided-channel"),
@@ -32,11 +27,8 @@ CASES = [
     pytest.param(lambda: check_policy(NaiveOneSided(), _onesided(), OneSidedFeedback()),
                  id="naive-onesided"),
     pytest.param(lambda: check_channel(TransitionFeedback(), _mdp()), id="mdp-channel"),
-    pytest.param(lambda: check_world(_onesided(), Exp2()), id="onesided-world", marks=_known(
-        "observation key 'h_sep' is also in Outcome.truth (declare it in public_truth if "
-        "the truth only echoes it)")),
-    pytest.param(lambda: check_world(_mdp()), id="mdp-world", marks=_known(
-        "observation key 'state' is also in Outcome.truth")),
+    pytest.param(lambda: check_world(_onesided(), Exp2()), id="onesided-world"),
+    pytest.param(lambda: check_world(_mdp()), id="mdp-world"),
     pytest.param(lambda: check_policy(FTPL(), _onesided(), OneSidedFeedback()), id="ftpl"),
     pytest.param(lambda: check_policy(LOOP(), _mdp(), TransitionFeedback()), id="loop"),
     pytest.param(lambda: check_policy(UCRL2(), _mdp(), TransitionFeedback()), id="ucrl2"),
