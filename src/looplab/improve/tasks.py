@@ -35,6 +35,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 
 
 class CandidateWorld(Params):
@@ -146,7 +147,7 @@ def make_task(world: CandidateWorld, replicates: int, rng: np.random.Generator) 
                 parametrization=world.parametrization)
 
 
-def sample(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def sample(probs: np.ndarray, n: int, rng: np.random.Generator | Stream) -> np.ndarray:
     """``n`` draws per row of ``probs`` (..., M) -> (..., n) candidate indices (inverse CDF,
     vectorised with a sorted search over the cumulative sums)."""
     cdf = np.cumsum(probs, -1)
