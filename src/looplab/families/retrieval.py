@@ -17,6 +17,14 @@ Each replicate's retriever index is built once and shared by every method (per-q
 agent work is inherently sequential text processing, so it is not batched over replicates).
 With ``journal`` set, every answered question is appended to that JSONL file at once and a
 rerun skips it, so an interrupted run keeps its answers.
+
+Replicate rows (issue 19): ``run_retrieval(cfg, progress, rows)`` runs any replicate range of
+a seed or several seeds packed in one batch. World r of seed s is generated from the
+generator named by (s, r) alone (``agents.synthetic.make_world``) and the methods and the
+deterministic reader draw nothing, so a replicate's rows are identical in any batch. The
+journal's settings tag holds the row's own seed, and its key the seed as well when the batch
+is packed (``method|seed|replicate|question``; ``method|replicate|question`` otherwise, so a
+journal written before still resumes).
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from looplab.agents.retrievers import Retriever, build_retriever
 from looplab.agents.synthetic import SyntheticWorldConfig, make_world
 from looplab.core.loop import ProgressHook
 from looplab.core.params import Params
+from looplab.core.streams import Rows
 from looplab.experiments import claims as C
 from looplab.experiments.config import ConfigError, ScenarioBase
 from looplab.experiments.journal import Journal, settings_tag
@@ -178,15 +187,19 @@ def _load_fixed(cfg: RetrievalScenario) -> tuple[Corpus, list[Question]]:
     return corpus, questions
 
 
-def _instances(cfg: RetrievalScenario) -> Iterator[tuple[int, Corpus, list[Question]]]:
-    """(replicate, corpus, selected questions) for every replicate."""
+def _instances(cfg: RetrievalScenario, rows: Rows
+               ) -> Iterator[tuple[int, int, Corpus, list[Question]]]:
+    """(seed, replicate, corpus, selected questions) for every row of the batch: world r of
+    seed s depends on (s, r) only; a fixed data set is the same for every row."""
     if cfg.data.type == "synthetic":
-        for r in range(cfg.replicates):
-            world = make_world(cfg.data.world, cfg.seed, r)
-            yield r, world.corpus, select_questions(world.questions, cfg.rounds)
+        for seed, r in rows.pairs():
+            world = make_world(cfg.data.world, seed, r)
+            yield seed, r, world.corpus, select_questions(world.questions, cfg.rounds)
     else:
         corpus, questions = _load_fixed(cfg)
-        yield 0, corpus, select_questions(questions, cfg.rounds)
+        picked = select_questions(questions, cfg.rounds)
+        for seed, r in rows.pairs():
+            yield seed, r, corpus, picked
 
 
 def build_reasoner(spec: ReasonerSpec) -> Reasoner:
@@ -232,30 +245,35 @@ def progress_total(cfg: RetrievalScenario) -> int:
     return _n_questions(cfg) * cfg.replicates * len(cfg.policies)
 
 
-def run_retrieval(cfg: RetrievalScenario, progress: ProgressHook | None = None) -> pd.DataFrame:
-    """Every method on every question of every replicate; the long per-question table."""
+def run_retrieval(cfg: RetrievalScenario, progress: ProgressHook | None = None,
+                  rows: Rows | None = None) -> pd.DataFrame:
+    """Every method on every question of every replicate of ``rows`` (default: replicates
+    0..replicates-1 of ``cfg.seed``; a ``seed`` column when several seeds are packed); the
+    long per-question table."""
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
     try:
-        return _run(cfg, progress)
+        return _run(cfg, progress, rows)
     except RetrievalInputError as exc:
         raise ConfigError(str(exc)) from None
 
 
-def _run(cfg: RetrievalScenario, progress: ProgressHook | None) -> pd.DataFrame:
+def _run(cfg: RetrievalScenario, progress: ProgressHook | None, batch: Rows) -> pd.DataFrame:
     reasoner = build_reasoner(cfg.reasoner)
     shared = cfg.model_dump(mode="json", include={"data", "retriever", "reasoner", "top_k",
-                                                   "max_steps", "seed"})
-    tags = {name: settings_tag({"method": spec.model_dump(mode="json"), **shared})
-            for name, spec in cfg.policies.items()}
+                                                   "max_steps"})
+    specs = {name: spec.model_dump(mode="json") for name, spec in cfg.policies.items()}
     methods = {name: build_method(spec, cfg) for name, spec in cfg.policies.items()}
     journal = Journal(cfg.journal) if cfg.journal else None
+    packed = batch.packed
     rows: list[dict[str, Any]] = []
     try:
-        for r, corpus, questions in _instances(cfg):
+        for seed, r, corpus, questions in _instances(cfg, batch):
             retriever: Retriever | None = None  # built only if some question is not journaled
             for name in cfg.policies:
+                tag = settings_tag({"method": specs[name], **shared, "seed": seed})
                 for i, q in enumerate(questions):
-                    key = f"{name}|{r}|{q.id}"
-                    row = journal.get(key, tags[name]) if journal is not None else None
+                    key = f"{name}|{seed}|{r}|{q.id}" if packed else f"{name}|{r}|{q.id}"
+                    row = journal.get(key, tag) if journal is not None else None
                     if row is not None:
                         row.update({"round": i, "replicate": r})  # the cap may have changed
                     else:
@@ -272,18 +290,21 @@ def _run(cfg: RetrievalScenario, progress: ProgressHook | None) -> pd.DataFrame:
                         if journal is not None:
                             trace = {"stop": ep.stop, "queries": [x.query for x in ep.records],
                                      "provenance": ep.provenance}
-                            journal.put(key, tags[name], row, trace)
-                    rows.append(row)
+                            journal.put(key, tag, row, trace)
+                    rows.append({**row, "seed": seed} if packed else row)
                     if progress is not None:
                         progress(1)
     finally:
         if journal is not None:
             journal.close()
     columns = ["policy", "round", "replicate", "question", "hops",
-               *metric_names(cfg.max_steps), "answer", "gold_answer"]
+               *metric_names(cfg.max_steps), "answer", "gold_answer",
+               *(["seed"] if packed else [])]
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("round", "replicate", "hops"):
         frame[col] = frame[col].astype(np.int32)
+    if packed:
+        frame["seed"] = frame["seed"].astype(np.int64)
     return frame
 
 
@@ -570,11 +591,7 @@ FAMILY = Family(
     description="iterative retrieval agents whose queries feed back into what they retrieve",
     scenario=RetrievalScenario,
     run=run_retrieval,
-    not_invariant=(
-        "each replicate's corpus is drawn from its own generator, but the run (journaled "
-        "per method, replicate and question) cannot yet be given a replicate range or a "
-        "pack of seeds"
-    ),
+    replicate_rows=True,
     summarize=summarize_retrieval,
     progress_total=progress_total,
     memory_estimate=memory_estimate,
