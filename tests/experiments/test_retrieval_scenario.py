@@ -52,18 +52,23 @@ def test_same_config_gives_identical_results():
     pd.testing.assert_frame_equal(a, b)
 
 
+def stop_after(count: int):
+    """A progress hook that interrupts the run (Ctrl-C) after ``count`` answers."""
+    done = []
+
+    def hook(n: int) -> None:
+        done.append(n)
+        if len(done) == count:
+            raise KeyboardInterrupt
+
+    return hook
+
+
 def test_interrupted_run_keeps_answered_questions_and_resumes(tmp_path):
     journal = tmp_path / "answers.jsonl"
     cfg = small_cfg(journal=f'"{journal}"')
-    done = []
-
-    def stop_after_five(n: int) -> None:
-        done.append(n)
-        if len(done) == 5:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        R.run_retrieval(cfg, stop_after_five)
+        R.run_retrieval(cfg, stop_after(5))
     lines = journal.read_text().splitlines()
     assert len(lines) == 5
     rec = json.loads(lines[0])
@@ -88,15 +93,8 @@ def test_a_packed_journaled_run_resumes_and_keeps_each_seeds_answers_apart(tmp_p
     journal = tmp_path / "answers.jsonl"
     cfg = small_cfg(journal=f'"{journal}"', replicates="1")
     pack = Rows.pack([0, 1], 1)
-    done = []
-
-    def stop_after_seven(n: int) -> None:
-        done.append(n)
-        if len(done) == 7:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        R.run_retrieval(cfg, stop_after_seven, rows=pack)
+        R.run_retrieval(cfg, stop_after(7), rows=pack)
     resumed = R.run_retrieval(cfg, rows=pack)
     assert len(journal.read_text().splitlines()) == len(resumed)  # nothing asked twice
     keys = {json.loads(line)["key"].split("|")[1] for line in journal.read_text().splitlines()}
