@@ -35,6 +35,10 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   numbers across thresholds), and the recommender world draws its negative-sampling
   retries in one call. rm-*, retrieval-kair are unchanged (their families keep one batched
   stream and declare it in ``not_invariant``).
+- retrieval-kair: the family now takes replicate rows (issue 19) and is NOT regenerated:
+  world r of seed s was already generated from the generator named by (s, r) alone and the
+  methods draw nothing, so every number is bit-identical (the golden test passes as is).
+  The judge-loop family (also converted, every draw changes) has no golden case.
 """
 
 from __future__ import annotations
