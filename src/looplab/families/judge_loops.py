@@ -356,8 +356,10 @@ ANYPREFER = "Anyprefer (2025), self-rewarding bias"
 COSMOS = "COS(M+O)S (Materzok 2025), judge-in-optimiser check"
 COSMOS_SEARCH = "COS(M+O)S (Materzok 2025, arXiv 2501.17104), MCTS + value model + ORPO"
 DECEPTION = "DeceptionBench (Huang et al. 2025, arXiv 2510.15501), L3 vs L1"
-# COS(M+O)S margins were fixed on seed 0 (5 blocks of 4 replicates, scenario judge-cosmos)
-# and the claims are decided on the scenario's seed 2, which was not looked at before.
+# COS(M+O)S margins were fixed on seed 0 (5 blocks of 4 replicates, scenario judge-cosmos,
+# the old batch-shared draws). Since issue 19 (replicate rows, stream scheme rows-v2) every
+# claim here is decided on run seeds 0..4 x 4 replicates: the runs of ``looplab claims
+# SCENARIO --seeds 0..4 --set replicates=4`` (tests/judge_loops/test_family.py).
 CLAIMS = (
     Claim("anyprefer-self-amplifies", "the self-rewarding loop amplifies the target's length "
           "bias: E_pi[length] rises by >= 0.1 SD over the rounds", ANYPREFER,
