@@ -1,10 +1,12 @@
 """Song (2025), "Knowledge-Aware Iterative Retrieval for Multi-Agent Systems": the paper's
-claims and the ablation claims of issue 13, each decided over 5 seed blocks with its own
-pass rule (``Claim.rule``: "most_seeds" = holds on >= 4 of 5 blocks, "pooled" = the 95%
-t-interval of the per-block values lies on the passing side of the margin).
+claims and the ablation claims of issue 13, each decided over run seeds 0..4 with its own
+pass rule (``Claim.rule``: "most_seeds" = holds on >= 4 of 5 seeds, "pooled" = the 95%
+t-interval of the per-seed values lies on the passing side of the margin): the same runs
+and verdicts as ``looplab claims SCENARIO --seeds 0..4`` (``docs/claims_results.csv``),
+with the five seeds packed in one batch (replicate rows, issue 19).
 
-A seed block is the scenario's replicates (independent synthetic worlds, 25 questions per
-hop count each) drawn from its own seeded streams; both scenarios run 2 worlds per block:
+Each seed runs the scenario's replicates (independent synthetic worlds, 25 questions per
+hop count each); both scenarios run 2 worlds per seed:
 - ``retrieval-kair``: the base world, the reader reads both base templates of every
   relation (the old grammar-level reader; the paper's claims only);
 - ``retrieval-kair-ablation``: every fact in one of five surface forms per relation chosen
@@ -34,7 +36,7 @@ SCENARIOS = {"retrieval-kair": ["replicates=2"], "retrieval-kair-ablation": []}
 
 @cache
 def summaries(name: str) -> tuple[dict[str, dict[str, float]], ...]:
-    """One summary per seed block of scenario ``name``."""
+    """One summary per run seed 0..4 of scenario ``name``."""
     cfg = load_scenario(name, SCENARIOS[name])
     assert cfg.replicates == 2 and cfg.seed == 0
     return tuple(R.seed_block_summaries(cfg, SEEDS))  # type: ignore[arg-type]
@@ -78,7 +80,7 @@ def test_team_cost_grows_with_agents():
 
 
 def test_planned_methods_differ_only_in_what_they_read():
-    """The ablation's finding, per seed block: same plan -> the same 4-hop EM and steps;
+    """The ablation's finding, per seed: same plan -> the same 4-hop EM and steps;
     the cache reads fewer tokens than the raw passages, the filter fewer than no filter."""
     for s in summaries("retrieval-kair-ablation"):
         assert s["kair"]["steps_h4_mean"] == s["planned"]["steps_h4_mean"]

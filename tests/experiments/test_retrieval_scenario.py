@@ -52,18 +52,23 @@ def test_same_config_gives_identical_results():
     pd.testing.assert_frame_equal(a, b)
 
 
+def stop_after(count: int):
+    """A progress hook that interrupts the run (Ctrl-C) after ``count`` answers."""
+    done = []
+
+    def hook(n: int) -> None:
+        done.append(n)
+        if len(done) == count:
+            raise KeyboardInterrupt
+
+    return hook
+
+
 def test_interrupted_run_keeps_answered_questions_and_resumes(tmp_path):
     journal = tmp_path / "answers.jsonl"
     cfg = small_cfg(journal=f'"{journal}"')
-    done = []
-
-    def stop_after_five(n: int) -> None:
-        done.append(n)
-        if len(done) == 5:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        R.run_retrieval(cfg, stop_after_five)
+        R.run_retrieval(cfg, stop_after(5))
     lines = journal.read_text().splitlines()
     assert len(lines) == 5
     rec = json.loads(lines[0])
@@ -77,6 +82,27 @@ def test_interrupted_run_keeps_answered_questions_and_resumes(tmp_path):
     changed = R.run_retrieval(small_cfg(journal=f'"{journal}"', top_k=3))
     assert len(journal.read_text().splitlines()) == 2 * total
     assert not changed["tokens"].equals(fresh["tokens"])
+
+
+def test_a_packed_journaled_run_resumes_and_keeps_each_seeds_answers_apart(tmp_path):
+    """Two seeds packed in one batch journal under keys that hold the seed; an interrupted
+    packed run resumes without asking again, and each seed's rows equal that seed run
+    alone (replicate rows, issue 19)."""
+    from looplab.core.streams import Rows
+
+    journal = tmp_path / "answers.jsonl"
+    cfg = small_cfg(journal=f'"{journal}"', replicates="1")
+    pack = Rows.pack([0, 1], 1)
+    with pytest.raises(KeyboardInterrupt):
+        R.run_retrieval(cfg, stop_after(7), rows=pack)
+    resumed = R.run_retrieval(cfg, rows=pack)
+    assert len(journal.read_text().splitlines()) == len(resumed)  # nothing asked twice
+    keys = {json.loads(line)["key"].split("|")[1] for line in journal.read_text().splitlines()}
+    assert keys == {"0", "1"}
+    for seed in (0, 1):
+        alone = R.run_retrieval(small_cfg(replicates="1", seed=str(seed)))
+        part = resumed[resumed["seed"] == seed].drop(columns="seed").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_dtype=False)
 
 
 def _write_toml(tmp_path: Path, data: str, reasoner: str = "") -> Path:

@@ -42,6 +42,11 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   distributions; the claims were re-decided on 5 seeds). Also: SquareCB's gamma_t counts the
   decisions each replicate learned from (it was the batch mean, which made a replay
   replicate's propensities depend on its batch).
+- retrieval-kair: the family now takes replicate rows (issue 19) and is NOT regenerated:
+  world r of seed s was already generated from the generator named by (s, r) alone and the
+  methods draw nothing, so every number is bit-identical (the golden test passes as is;
+  rows-v2 does not touch it). The judge-loop family (also converted, every draw changes)
+  has no golden case.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The judge-loop family: scenarios, determinism, and its claims decided over 5 seed
-blocks (each block = the scenario's replicates split into 5 disjoint sets, which use
-independent random streams) with each claim's own pass rule."""
+"""The judge-loop family: scenarios, determinism, and its claims decided over run seeds
+0..4 (4 replicates each) with each claim's own pass rule: the same runs and verdicts as
+``looplab claims NAME --seeds 0..4 --set replicates=4`` (``docs/claims_results.csv``), with
+the five seeds packed in one batch (replicate rows, issue 19)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from looplab.experiments.batching import run_packed
 from looplab.experiments.config import read_toml, validate
 from looplab.experiments.registry import family
 from looplab.families.judge_loops import CLAIMS, FAMILY
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "src" / "looplab" / "scenarios"
-SEEDS = 5
+SEEDS = (0, 1, 2, 3, 4)
+PER = 4  # replicates per seed
 NAMES = ("judge-anyprefer", "judge-best-of-n", "judge-cosmos", "judge-rationalrewards",
          "judge-deception")
 
@@ -27,12 +30,11 @@ def load(name: str, **overrides: object):
 
 
 @cache
-def blocks(name: str, per: int) -> tuple[dict, ...]:
-    big = load(name, replicates=per * SEEDS)
-    frame = FAMILY.run(big, None)
-    return tuple(FAMILY.summarize(frame[(frame["replicate"] >= b * per)
-                                        & (frame["replicate"] < (b + 1) * per)], big)
-                 for b in range(SEEDS))
+def per_seed(name: str) -> tuple[dict, ...]:
+    """One summary per run seed 0..4 of scenario ``name`` (``PER`` replicates each)."""
+    cfg = load(name, replicates=PER)
+    frames = run_packed(cfg, SEEDS)
+    return tuple(FAMILY.summarize(frames[s], cfg) for s in SEEDS)
 
 
 def test_registered_and_scenarios_validate():
@@ -63,7 +65,7 @@ def test_same_seed_same_table(name):
 PREFIX = {"anyprefer": "judge-anyprefer", "seldiff": "judge-best-of-n",
           "cosmos": "judge-cosmos", "rationalrewards": "judge-rationalrewards",
           "deception": "judge-deception"}
-CASES = [pytest.param(c, PREFIX[c.id.split("-")[0]], 4, id=c.id,
+CASES = [pytest.param(c, PREFIX[c.id.split("-")[0]], id=c.id,
                       marks=() if c.expected_to_hold("*") else
                       (pytest.mark.xfail(strict=True, reason=c.note),)) for c in CLAIMS]
 
@@ -98,9 +100,9 @@ def test_rational_and_deception_rows():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("claim", "name", "per"), CASES)
-def test_claim_over_seeds(claim, name, per):
-    summaries = blocks(name, per)
+@pytest.mark.parametrize(("claim", "name"), CASES)
+def test_claim_over_seeds(claim, name):
+    summaries = per_seed(name)
     assert all(claim.applies(s) for s in summaries)
     v = claim.check_over_seeds(summaries)
     assert v["held"], v

@@ -133,6 +133,18 @@ def entry_union(classes: Mapping[str, type[BaseModel]], supplied: tuple[str, ...
     return Annotated[union, Field(discriminator="type")]
 
 
+def entry_unions(*classes: Mapping[str, type[BaseModel]]) -> tuple[Any, ...]:
+    """One ``entry_union`` per name -> class map, e.g. ``ArmEntry, WorldEntry =
+    entry_unions(POLICIES, WORLDS)`` (built at run time: to mypy they are ``Any``, so a
+    field annotated with one carries ``# type: ignore[valid-type]``)."""
+    return tuple(entry_union(c) for c in classes)
+
+
+def type_tag(entry: Any) -> str:
+    """The ``type`` tag of a validated scenario entry (the unions are built at run time)."""
+    return str(entry.type)
+
+
 def params_of(entry: BaseModel) -> dict[str, Any]:
     """A validated scenario entry's parameters, without its ``type`` tag."""
     return {k: getattr(entry, k) for k in type(entry).model_fields if k != "type"}

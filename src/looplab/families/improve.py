@@ -18,7 +18,7 @@ budget plus one round). Means carry 95% t-intervals across replicates.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from looplab.core.params import Params
 from looplab.core.streams import Rows, Stream
 from looplab.experiments.claims import Claim, custom, diff, ratio, value
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union, frame_bytes, params_of
+from looplab.families.base import Family, entry_unions, frame_bytes, params_of
 from looplab.improve.bstar import BStar, Star
 from looplab.improve.cot_length import (
     CotCurve,
@@ -101,14 +101,7 @@ WORLDS: dict[str, type[Params]] = {
     "cot": CotWorld,
     "cot_trained": CotTrainedWorld,
 }
-if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
-    ArmEntry = Any
-else:
-    ArmEntry = entry_union(POLICIES)
-if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
-    WorldEntry = Any
-else:
-    WorldEntry = entry_union(WORLDS)
+ArmEntry, WorldEntry = entry_unions(POLICIES, WORLDS)  # built at run time: Any to mypy
 
 
 def _tagged_classes(union: Any) -> dict[str, type]:

@@ -38,22 +38,30 @@ Two worlds:
   the rise over neutral ``d_<condition>``.
 
 Every summary value is a mean over replicates with its 95% t-interval.
+
+Replicate rows (issue 19): ``run_judge_loops(cfg, progress, rows)`` runs any replicate
+range of a seed or several seeds packed in one batch. Every batched world draws from
+per-replicate streams (``looplab.core.streams.Stream``, every draw leading with the
+replicate axis) and every fit, baseline and test reduces within a replicate, so replicate
+i's rows are bit-identical in any batch; the text worlds (text pool, deception) loop over
+the batch's (seed, replicate) rows with generators named by that pair.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from looplab.core.loop import ProgressHook
+from looplab.core.loop import ProgressHook, row_columns
 from looplab.core.params import Params
 from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.experiments.claims import Claim, diff, value
 from looplab.experiments.config import ScenarioBase
-from looplab.families.base import Family, entry_union, frame_bytes, params_of
+from looplab.families.base import Family, entry_unions, frame_bytes, params_of, type_tag
 from looplab.improve.anyprefer import (
     JUDGES,
     ROUND_METRICS,
@@ -130,19 +138,8 @@ POLICIES: dict[str, type[Params]] = {**JUDGES, "reference": ReferenceArm,
 WORLDS: dict[str, type[Params]] = {"preferences": PreferenceWorld, "text-pool": TextPoolWorld,
                                    "story": StoryWorld, "rational": RationalWorld,
                                    "deception": DeceptionWorld}
-if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
-    ArmEntry = Any
-else:
-    ArmEntry = entry_union(POLICIES)
-if TYPE_CHECKING:  # a tagged union built at run time: mypy sees Any
-    WorldEntry = Any
-else:
-    WorldEntry = entry_union(WORLDS)
-
-
-def _type(entry: Any) -> str:
-    """The ``type`` tag of a validated scenario entry (the unions are built at run time)."""
-    return str(entry.type)
+ArmEntry, WorldEntry = entry_unions(POLICIES, WORLDS)
+_type = type_tag
 
 
 _FOR_WORLD = {"preferences": ("self", "external", "tool"), "text-pool": ("reference",),
@@ -182,60 +179,62 @@ def progress_total(cfg: JudgeLoopScenario) -> int:
     return per * len(cfg.arms)
 
 
-def _round_frame(name: str, out: dict[str, np.ndarray], rounds: int, replicates: int
+def _round_frame(name: str, out: dict[str, np.ndarray], rounds: int, rows: Rows
                  ) -> pd.DataFrame:
     """Rows (round, replicate) of per-round metric arrays (rounds + 1, S)."""
-    r, s = np.meshgrid(np.arange(rounds + 1), np.arange(replicates), indexing="ij")
-    cols: dict[str, Any] = {"policy": name, "round": r.ravel().astype(np.int32),
-                            "replicate": s.ravel().astype(np.int32)}
+    cols: dict[str, Any] = {"policy": name,
+                            "round": np.repeat(np.arange(rounds + 1), len(rows)).astype(np.int32),
+                            **row_columns(rows, rounds + 1)}
     cols.update({m: v.ravel() for m, v in out.items()})
     return pd.DataFrame(cols)
 
 
-def _preferences(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
-    world = PreferenceWorld(**params_of(cfg.world))
+def _arm_frame(name: str, cols: dict[str, np.ndarray], rows: Rows) -> pd.DataFrame:
+    """One row per replicate (round 0) of per-replicate metric arrays (S,)."""
+    return pd.DataFrame({"policy": name, "round": np.zeros(len(rows), np.int32),
+                         **row_columns(rows, 1), **cols})
+
+
+def _rounds(cfg: JudgeLoopScenario, progress: ProgressHook | None, rows: Rows
+            ) -> pd.DataFrame:
+    """The round-based worlds (preferences: Anyprefer; story: COS(M+O)S), one batched run
+    per arm; arms share the world's streams, so they face the same worlds."""
+    wt = _type(cfg.world)
+    world: Any = WORLDS[wt](**params_of(cfg.world))
     frames = []
-    for name, arm in cfg.arms.items():
-        judge = JUDGES[_type(arm)](**params_of(arm))
-        out = run_anyprefer(world, judge, cfg.loop, cfg.rounds, cfg.replicates, cfg.seed,
-                            progress)
-        frames.append(_round_frame(name, out, cfg.rounds, cfg.replicates))
+    for name, entry in cfg.arms.items():
+        arm = POLICIES[_type(entry)](**params_of(entry))
+        out = (run_anyprefer(world, arm, cfg.loop, cfg.rounds, rows, progress=progress)
+               if wt == "preferences" else
+               run_cosmos(world, arm, cfg.rounds, rows, progress=progress))
+        frames.append(_round_frame(name, out, cfg.rounds, rows))
     return pd.concat(frames, ignore_index=True)
 
 
-def _story(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
-    world = StoryWorld(**params_of(cfg.world))
-    frames = []
-    for name, arm in cfg.arms.items():
-        out = run_cosmos(world, POLICIES[_type(arm)](**params_of(arm)), cfg.rounds,
-                         cfg.replicates, cfg.seed, progress)
-        frames.append(_round_frame(name, out, cfg.rounds, cfg.replicates))
-    return pd.concat(frames, ignore_index=True)
-
-
-def _rational(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
+def _rational(cfg: JudgeLoopScenario, progress: ProgressHook | None, rows: Rows
+              ) -> pd.DataFrame:
     world = RationalWorld(**params_of(cfg.world))
-    out = run_rational(world, cfg.replicates, cfg.seed)
+    out = run_rational(world, rows)
     src = {"scalar-bt": ("scalar", "random"), "parrot": ("critique", "critique")}
     frames = []
     for name, arm in cfg.arms.items():
         model, refine = src[_type(arm)]
-        cols: dict[str, Any] = {"policy": name, "round": np.zeros(cfg.replicates, np.int32),
-                                "replicate": np.arange(cfg.replicates, dtype=np.int32)}
+        cols: dict[str, Any] = {}
         for n in world.n_train:
             cols[f"acc_{n}"] = out[f"acc_{model}_{n}"]
             cols[f"iid_{n}"] = out[f"iid_{model}_{n}"]
         cols["drop"] = out[f"drop_{model}"]
         cols["spurious_weight"] = out[f"spurious_weight_{model}"]
         cols["gain"] = out[f"gain_{refine}"]
-        cols["kept"] = out["kept"] if model == "critique" else np.full(cfg.replicates, np.nan)
-        frames.append(pd.DataFrame(cols))
+        cols["kept"] = out["kept"] if model == "critique" else np.full(len(rows), np.nan)
+        frames.append(_arm_frame(name, cols, rows))
         if progress is not None:
             progress(1)
     return pd.concat(frames, ignore_index=True)
 
 
-def _deception(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
+def _deception(cfg: JudgeLoopScenario, progress: ProgressHook | None, rows: Rows
+               ) -> pd.DataFrame:
     from looplab.judges.deception import (
         CONDITIONS,
         PERSPECTIVES,
@@ -247,30 +246,34 @@ def _deception(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Data
 
     w = DeceptionWorld(**params_of(cfg.world))
     scenarios = load_scenarios(w.scenarios)
-    rows = []
+    frames = []
     for name, arm in cfg.arms.items():
         p = params_of(arm)
-        # one planted-model seed per replicate, drawn once (leading replicate axis)
-        seeds = generator(cfg.seed, "policy", name).integers(0, 2**31 - 1, cfg.replicates)
-        for s in range(cfg.replicates):  # text harness: one model per replicate
+        # one planted-model seed per replicate, from the replicate's own stream
+        seeds = Stream(rows, "policy", name).seeds()
+        recs: list[dict[str, float]] = []
+        for s in range(len(rows)):  # text harness: one model per replicate
             model = PlantedModel(p["base"], {c: p[c] for c in CONDITIONS if c != "neutral"},
                                  p["per_turn"], p["other"], int(seeds[s]))
             rates = run_harness(model, scenarios, samples=w.samples, turns=w.turns)
-            row: dict[str, Any] = {"policy": name, "round": 0, "replicate": s}
+            rec: dict[str, float] = {}
             for c in CONDITIONS:
-                row[f"rate_{c}"] = pooled(rates, c).estimate
+                rec[f"rate_{c}"] = pooled(rates, c).estimate
                 for pp in PERSPECTIVES:
                     e = rates.get((c, pp))
-                    row[f"rate_{c}_{pp}"] = e.estimate if e is not None and e.n else np.nan
+                    rec[f"rate_{c}_{pp}"] = e.estimate if e is not None and e.n else np.nan
             for c in CONDITIONS[1:]:
-                row[f"d_{c}"] = row[f"rate_{c}"] - row["rate_neutral"]
-            rows.append(row)
+                rec[f"d_{c}"] = rec[f"rate_{c}"] - rec["rate_neutral"]
+            recs.append(rec)
             if progress is not None:
                 progress(1)
-    return pd.DataFrame(rows)
+        frames.append(_arm_frame(name, {k: np.array([r[k] for r in recs]) for k in recs[0]},
+                                 rows))
+    return pd.concat(frames, ignore_index=True)
 
 
-def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.DataFrame:
+def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None, rows: Rows
+               ) -> pd.DataFrame:
     from looplab.judges.items import load_items
     from looplab.judges.pools import best_of_n_choice, make_pool, utility
     from looplab.judges.reference import ReferenceJudge
@@ -279,9 +282,9 @@ def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Data
     w = TextPoolWorld(**params_of(cfg.world))
     items = load_items(w.items)
     G = len(items)
-    rows = []
-    for s in range(cfg.replicates):  # text: one pool per replicate
-        pool = make_pool(items, w.k, generator(cfg.seed, "world-instance", str(s)),
+    out = []
+    for seed, s in rows.pairs():  # text: one pool per replicate, named by (seed, replicate)
+        pool = make_pool(items, w.k, generator(seed, "world-instance", str(s)),
                          p_better=w.p_better, cue_rate=w.cue_rate)
         flat = text_features([t for row in pool.texts for t in row])
         feats = {k: v.reshape(G, w.k) for k, v in flat.items()}
@@ -289,27 +292,30 @@ def _text_pool(cfg: JudgeLoopScenario, progress: ProgressHook | None) -> pd.Data
         for name, arm in cfg.arms.items():
             p = params_of(arm)
             noise = p.pop("noise")
-            judge = ReferenceJudge(items, seed=cfg.seed * 100_003 + s, **p)
+            judge = ReferenceJudge(items, seed=seed * 100_003 + s, **p)
             chosen = best_of_n_choice(utility(judge, pool, items),
-                                      generator(cfg.seed, "policy", name, str(s)), noise)
+                                      generator(seed, "policy", name, str(s)), noise)
             chk = check_selection(feats, chosen, alpha=w.alpha)
             row: dict[str, Any] = {"policy": name, "round": 0, "replicate": s,
+                                   **({"seed": seed} if rows.packed else {}),
                                    "quality": float(pool.quality[np.arange(G),
                                                                  chosen[:, 0]].mean()),
                                    "exploited": float(chk.exploited)}
             row.update({f"sel_{f}": e.estimate for f, e in chk.estimates.items()})
-            rows.append(row)
+            out.append(row)
             if progress is not None:
                 progress(1)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(out)
 
 
-def run_judge_loops(cfg: JudgeLoopScenario, progress: ProgressHook | None = None
-                    ) -> pd.DataFrame:
-    """The long table of a judge-loop scenario (see the module docstring)."""
-    runner = {"preferences": _preferences, "text-pool": _text_pool, "story": _story,
+def run_judge_loops(cfg: JudgeLoopScenario, progress: ProgressHook | None = None,
+                    rows: Rows | None = None) -> pd.DataFrame:
+    """The long table of a judge-loop scenario (see the module docstring) for ``rows``
+    (default: replicates 0..replicates-1 of ``cfg.seed``; a ``seed`` column when packed)."""
+    rows = rows if rows is not None else Rows.of(cfg.seed, cfg.replicates)
+    runner = {"preferences": _rounds, "text-pool": _text_pool, "story": _rounds,
               "rational": _rational, "deception": _deception}[_type(cfg.world)]
-    return runner(cfg, progress)
+    return runner(cfg, progress, rows)
 
 
 def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
@@ -320,24 +326,19 @@ def summarize_judge_loops(frame: pd.DataFrame, cfg: JudgeLoopScenario
         df = df.sort_values(["round", "replicate"])
         vals: dict[str, np.ndarray] = {}
         wt = _type(cfg.world)
-        if wt == "story":
+        if wt in ("story", "preferences"):
             first = df[df["round"] == 0]
             last = df[df["round"] == df["round"].max()]
-            for m in COSMOS_METRICS:
+            for m in COSMOS_METRICS if wt == "story" else ROUND_METRICS:
                 lv = last[m].to_numpy(np.float64)
                 vals[m], vals[f"d_{m}"] = lv, lv - first[m].to_numpy(np.float64)
+            if wt == "preferences":
+                steps = df[df["round"] < df["round"].max()]
+                for m in STEP_METRICS:
+                    vals[m] = steps.groupby("replicate")[m].mean().to_numpy(np.float64)
         elif wt in ("rational", "deception"):
             for m in df.columns.drop(["policy", "round", "replicate"]):
                 vals[m] = df[m].to_numpy(np.float64)
-        elif wt == "preferences":
-            first = df[df["round"] == 0]
-            last = df[df["round"] == df["round"].max()]
-            for m in ROUND_METRICS:
-                lv = last[m].to_numpy(np.float64)
-                vals[m], vals[f"d_{m}"] = lv, lv - first[m].to_numpy(np.float64)
-            steps = df[df["round"] < df["round"].max()]
-            for m in STEP_METRICS:
-                vals[m] = steps.groupby("replicate")[m].mean().to_numpy(np.float64)
         else:
             for m in (c for c in df.columns
                       if c in ("quality", "exploited") or c.startswith("sel_")):
@@ -355,8 +356,10 @@ ANYPREFER = "Anyprefer (2025), self-rewarding bias"
 COSMOS = "COS(M+O)S (Materzok 2025), judge-in-optimiser check"
 COSMOS_SEARCH = "COS(M+O)S (Materzok 2025, arXiv 2501.17104), MCTS + value model + ORPO"
 DECEPTION = "DeceptionBench (Huang et al. 2025, arXiv 2510.15501), L3 vs L1"
-# COS(M+O)S margins were fixed on seed 0 (5 blocks of 4 replicates, scenario judge-cosmos)
-# and the claims are decided on the scenario's seed 2, which was not looked at before.
+# COS(M+O)S margins were fixed on seed 0 (5 blocks of 4 replicates, scenario judge-cosmos,
+# the old batch-shared draws). Since issue 19 (replicate rows, stream scheme rows-v2) every
+# claim here is decided on run seeds 0..4 x 4 replicates: the runs of ``looplab claims
+# SCENARIO --seeds 0..4 --set replicates=4`` (tests/judge_loops/test_family.py).
 CLAIMS = (
     Claim("anyprefer-self-amplifies", "the self-rewarding loop amplifies the target's length "
           "bias: E_pi[length] rises by >= 0.1 SD over the rounds", ANYPREFER,
@@ -414,7 +417,7 @@ def memory_estimate(cfg: JudgeLoopScenario) -> int:
     ~32 features, 8 working copies), the search trees of the story world (replicates x
     prompts x candidates x nodes x step types, 4 arrays), the rational world's test pairs,
     and the per-round result rows."""
-    w = cfg.world
+    w: Any = cfg.world
     cells = getattr(w, "prompts", 64) * getattr(w, "candidates", 16) * 32
     if _type(w) == "story":
         sims = max((getattr(a, "simulations", 1) for a in cfg.arms.values()), default=1)
@@ -435,12 +438,8 @@ FAMILY = Family(
     "the selection-differential check",
     scenario=JudgeLoopScenario,
     run=run_judge_loops,
-    not_invariant=(
-        "The judge-loop worlds draw all replicates as one batch: "
-        "its replicates draw from one stream shared by the whole batch, so replicate "
-        "i's numbers depend on the batch size (results are still bit-identical for the same "
-        "config and seed)"
-    ),    summarize=summarize_judge_loops,
+    replicate_rows=True,
+    summarize=summarize_judge_loops,
     progress_total=progress_total,
     table=(("true reward", "true_reward"), ("d length bias", "d_bias_length"),
            ("d tone bias", "d_bias_tone"), ("length share", "length_share"),

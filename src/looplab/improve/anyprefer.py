@@ -11,7 +11,8 @@ ignores the cues: r*(x) = mean-weighted quality, w*_q = 1 / sqrt(quality). The t
 linear-softmax policy pi_theta(k | p) = softmax_k(theta . x_pk / T_p) whose initial theta
 carries a systematic bias: ``skill`` on each quality feature, ``policy_bias`` on c and u.
 
-One round t (all replicates at once):
+One round t (all replicates at once; replicate r draws only from its own streams
+(``looplab.core.streams``), so its numbers do not depend on the batch it runs in):
 
 1. generation: draw ``samples`` candidates per prompt from pi_t at the prompt's temperature
    T_p (the prompt "rewrite" the feedback step controls);
@@ -62,7 +63,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
-from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.improve.tasks import sample, softmax
 from looplab.judges.selection import differentials
 
@@ -168,7 +169,7 @@ def _judge_weights(judge: Params, world: PreferenceWorld, theta: np.ndarray,
 
 
 def _pairs(x: np.ndarray, a: np.ndarray, beta: np.ndarray, noise: float,
-           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           rng: Stream) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Judge the drawn candidates ``a`` (S, P, N): (chosen idx, rejected idx) into the draws,
     and the judge's margin, each (S, P)."""
     xa = np.take_along_axis(x, a[..., None], 2)  # (S, P, N, F)
@@ -184,23 +185,26 @@ def run_anyprefer(
     judge: Params,
     loop: LoopConfig,
     rounds: int,
-    replicates: int,
-    seed: int,
+    rows: Rows | int,
+    seed: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """{metric: (rounds + 1, S)}: round 0 is the initial target; step metrics are NaN in
-    the last row (no update after it). Candidates and the external judge's errors come
-    from ``world-instance``, draws from ``policy`` and judge noise from ``channel``, so
-    judges compared under one seed face the same prompts and candidate pools."""
-    if rounds < 1 or replicates < 1:
-        raise ValueError(f"rounds and replicates must be >= 1, got {rounds}, {replicates}")
-    S, P, K, F = replicates, world.prompts, world.candidates, world.dim
-    w_rng = generator(seed, "world-instance")
+    the last row (no update after it). ``rows`` says which (seed, replicate) each batch row
+    is (an int: replicates ``0..rows-1`` of ``seed``). Candidates and the external judge's
+    errors come from stream ``world-instance``, draws from ``policy`` and judge noise from
+    ``channel``, so judges compared under one seed face the same prompts and candidate
+    pools, and a replicate's numbers are the same in any batch."""
+    rows = rows if isinstance(rows, Rows) else Rows.of(seed, rows)
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    S, P, K, F = len(rows), world.prompts, world.candidates, world.dim
+    w_rng = Stream(rows, "world-instance")
     x = w_rng.standard_normal((S, P, K, F))
     delta = w_rng.standard_normal((S, F))
     r_true = x @ world.true_weights()  # (S, P, K)
     qi, ui = world.quality, world.quality + 1
-    p_rng, j_rng = generator(seed, "policy"), generator(seed, "channel")
+    p_rng, j_rng = Stream(rows, "policy"), Stream(rows, "channel")
     theta = np.broadcast_to(world.initial_theta(), (S, F)).copy()
     temps = np.asarray(loop.temperatures, dtype=np.float64)
     t_idx = np.full((S, P), int(np.argmin(np.abs(temps - 1.0))))
@@ -227,8 +231,8 @@ def run_anyprefer(
         a = sample(policy(theta, t_idx), loop.samples, p_rng)  # (S, P, N)
         w, lo, margin = _pairs(x, a, beta_j, noise, j_rng)
         kw, kl = (np.take_along_axis(a, i[..., None], -1)[..., 0] for i in (w, lo))
-        rows, prow = np.arange(S)[:, None], np.arange(P)[None, :]
-        rw, rl = r_true[rows, prow, kw], r_true[rows, prow, kl]
+        srow, prow = np.arange(S)[:, None], np.arange(P)[None, :]
+        rw, rl = r_true[srow, prow, kw], r_true[srow, prow, kl]
         distinct = kw != kl
         out["pair_acc"][t] = np.where(distinct, rw > rl, 0).sum(-1) / np.maximum(
             distinct.sum(-1), 1)
@@ -240,7 +244,7 @@ def run_anyprefer(
         out["temperature"][t] = temps[t_idx].mean(-1)
 
         # iterative DPO against the round's reference pi_t (log-partitions cancel per prompt)
-        dx = x[rows, prow, kw] - x[rows, prow, kl]  # (S, P, F)
+        dx = x[srow, prow, kw] - x[srow, prow, kl]  # (S, P, F)
         ref = theta.copy()
         for _ in range(loop.steps):
             z = loop.dpo_beta * np.einsum("spf,sf->sp", dx, theta - ref)

@@ -100,7 +100,7 @@ from pydantic import Field
 from scipy import stats
 
 from looplab.core.params import Params
-from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.improve.tasks import softmax
 from looplab.judges.selection import differentials
 
@@ -151,7 +151,7 @@ class CosmosArm(Params):
 ARMS: dict[str, type[Params]] = {"single": SinglePassArm, "cosmos": CosmosArm}
 
 
-def make_world(world: StoryWorld, S: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def make_world(world: StoryWorld, S: int, rng: Stream) -> dict[str, np.ndarray]:
     """One story world per replicate: base logits, surprisal, coherence (true and read),
     length, true step quality (all (S, M, M) except length (S, M)), prompts (S, P)."""
     M = world.steps
@@ -170,7 +170,7 @@ def make_world(world: StoryWorld, S: int, rng: np.random.Generator) -> dict[str,
 
 
 def value_model(world: StoryWorld, w: dict[str, np.ndarray], verbosity: float,
-                debias: str, rng: np.random.Generator) -> np.ndarray:
+                debias: str, rng: Stream) -> np.ndarray:
     """(S, M, M) the value model's step estimates, fitted (ridge, batched over replicates)
     to ``world.labels`` ratings of random transitions by a judge with ``verbosity``."""
     S, M, _ = w["q"].shape
@@ -201,7 +201,7 @@ def _draw(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def mcts_stories(pi: np.ndarray, vhat: np.ndarray, start: np.ndarray, depth: int,
-                 simulations: int, c_puct: float, rng: np.random.Generator,
+                 simulations: int, c_puct: float, rng: Stream,
                  commit_temperature: float = 0.0) -> np.ndarray:
     """(S, N, depth) step indices: one searched story per start state ``start`` (S, N), all
     replicates and stories in one batch (see the module docstring for the search)."""
@@ -263,7 +263,7 @@ def mcts_stories(pi: np.ndarray, vhat: np.ndarray, start: np.ndarray, depth: int
     return path.reshape(S, N, depth)
 
 
-def sample_stories(pi: np.ndarray, start: np.ndarray, depth: int, rng: np.random.Generator
+def sample_stories(pi: np.ndarray, start: np.ndarray, depth: int, rng: Stream
                    ) -> np.ndarray:
     """(S, N, depth) single-pass stories from the policy, one per start state (S, N)."""
     S, N = start.shape
@@ -308,7 +308,7 @@ def policy_expectations(theta: np.ndarray, w: dict[str, np.ndarray], depth: int
     return {k: v / (depth * P) for k, v in acc.items()}
 
 
-def judge_ratings(feats: dict[str, np.ndarray], arm: CosmosArm, rng: np.random.Generator
+def judge_ratings(feats: dict[str, np.ndarray], arm: CosmosArm, rng: Stream
                   ) -> np.ndarray:
     """(S, P, C) the judge's ratings; ``length`` debiasing removes the per-replicate OLS
     slope of the ratings on story length."""
@@ -365,18 +365,20 @@ def _exploited(d: np.ndarray, alpha: float = 0.05) -> np.ndarray:
     return (low > 0).astype(np.float64)
 
 
-def run_cosmos(world: StoryWorld, arm: Params, rounds: int, replicates: int, seed: int,
+def run_cosmos(world: StoryWorld, arm: Params, rounds: int, rows: Rows | int, seed: int = 0,
                progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
     """{metric: (rounds + 1, S)} (module docstring); round t's row describes the policy
-    before update t (the last row after all ``rounds`` updates). The world and the value
-    model's labels come from ``world-instance`` / ``channel``, search and sampling from
-    ``policy``, so arms compared under one seed face the same worlds."""
-    if rounds < 0 or replicates < 1:
-        raise ValueError(f"rounds must be >= 0 and replicates >= 1, got {rounds}, "
-                         f"{replicates}")
-    S, D = replicates, world.depth
-    w = make_world(world, S, generator(seed, "world-instance"))
-    p_rng, j_rng = generator(seed, "policy"), generator(seed, "channel")
+    before update t (the last row after all ``rounds`` updates). ``rows`` says which (seed,
+    replicate) each batch row is (an int: replicates ``0..rows-1`` of ``seed``). The world
+    and the value model's labels come from streams ``world-instance`` / ``channel``, search
+    and sampling from ``policy``, so arms compared under one seed face the same worlds, and
+    replicate r draws only from its own streams (the same numbers in any batch)."""
+    rows = rows if isinstance(rows, Rows) else Rows.of(seed, rows)
+    if rounds < 0:
+        raise ValueError(f"rounds must be >= 0, got {rounds}")
+    S, D = len(rows), world.depth
+    w = make_world(world, S, Stream(rows, "world-instance"))
+    p_rng, j_rng = Stream(rows, "policy"), Stream(rows, "channel")
     theta = w["L0"].copy()
     out = {m: np.full((rounds + 1, S), np.nan) for m in METRICS}
     cosmos = isinstance(arm, CosmosArm)

@@ -33,15 +33,13 @@ i's task, samples and updates are the same whatever else shares the batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from looplab.core.params import Params
-
-if TYPE_CHECKING:
-    from looplab.core.streams import Stream
+from looplab.core.streams import Stream
 
 
 class CandidateWorld(Params):

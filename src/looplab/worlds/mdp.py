@@ -98,7 +98,7 @@ class MDPWorld:
     """A batch of tabular MDPs stepped together; ``n_states``/``n_actions`` are public."""
 
     name = "mdp"
-    public_truth = ("state",)  # the state the learner observed, echoed for the channel
+    public_truth: tuple[str, ...] = ("state",)  # the observed state, echoed for the channel
 
     def __init__(self, config: MDPConfig | None = None) -> None:
         self.config = config or MDPConfig()

@@ -118,7 +118,7 @@ class OneSidedWorld:
     """k arrivals per round, labels for predicted positives only, an auditor panel."""
 
     name = "onesided"
-    public_truth = ("h_pred", "h_sep")  # the class predictions the learner observed, echoed
+    public_truth: tuple[str, ...] = ("h_pred", "h_sep")  # observed predictions, echoed
 
     def __init__(self, config: OneSidedConfig | None = None) -> None:
         self.config = config or OneSidedConfig()
