@@ -35,6 +35,14 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   numbers across thresholds), and the recommender world draws its negative-sampling
   retries in one call. rm-*, retrieval-kair are unchanged (their families keep one batched
   stream and declare it in ``not_invariant``).
+- rm-noisy-feedback, rm-observational-feedback, rm-optimization-loop: the reward-model
+  family now draws from per-replicate streams too (issue 19, scheme
+  ``philox4x32-10/rows-v2``): each replicate's training items, feedback labels, RAFT
+  samples and fit seeds come from its own counters (they were slices of one batch drawn
+  from one PCG64 generator), so every number moves (same distributions; the family's
+  paper claims were re-decided on 5 seeds). The clean test sets are unchanged (drawn from
+  the run seed alone). The linear reward model's L-BFGS-B fit now runs on one BLAS thread
+  (16x faster on the shared machine).
 """
 
 from __future__ import annotations
