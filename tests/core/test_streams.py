@@ -1,6 +1,7 @@
-"""Per-replicate streams (issue 19): the Philox4x32-10 block function against published
-known-answer vectors, replicate i's draws independent of the batch, the Generator-like
-methods' distributions, and the replicate-axis rule."""
+"""Per-replicate streams (issue 19): the row sequences against a plain-Python Philox4x64-10
+checked on Random123's known answers and against randomgen, replicate i's draws independent
+of the batch and of the buffer size, the Generator-like methods' distributions, and the
+replicate-axis rule."""
 
 from __future__ import annotations
 
@@ -10,33 +11,49 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from looplab.core.streams import Rows, Stream, StreamShapeError, philox4x32
+from looplab.core.streams import Rows, Stream, StreamShapeError, name_key
 
-# Random123's kat_vectors for philox4x32_10: (counter, key) -> output
-KAT = [
-    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
-    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF, 0xFFFFFFFF),
-     (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
-]
+M0, M1 = 0xD2E7470EE14C6C93, 0xCA5A826395121157  # Random123 philox4x64 multipliers
+W0, W1 = 0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B  # and Weyl key increments
+U64 = (1 << 64) - 1
 
 
-@pytest.mark.parametrize("ctr,key,want", KAT)
-def test_philox_matches_the_random123_known_answers(ctr, key, want):
-    got = philox4x32(*(np.uint64(c) for c in ctr), *(np.uint64(k) for k in key))
-    assert tuple(int(x) for x in got) == want
+def philox4x64_reference(counter, key):
+    """Philox4x64-10 in plain Python integers (Random123's round function), independent of
+    numpy's C code."""
+    c, k = list(counter), list(key)
+    for r in range(10):
+        if r:
+            k = [(k[0] + W0) & U64, (k[1] + W1) & U64]
+        p0, p1 = M0 * c[0], M1 * c[2]
+        c = [(p1 >> 64) ^ c[1] ^ k[0], p1 & U64, (p0 >> 64) ^ c[3] ^ k[1], p0 & U64]
+    return c
 
 
-def test_philox_matches_randomgen_on_a_range_of_counters():
+def test_the_reference_matches_random123_known_answers():
+    """Random123's kat_vectors, philox4x64_10 with zero counter and key."""
+    assert philox4x64_reference([0, 0, 0, 0], [0, 0]) == [
+        0x16554D9ECA36314C, 0xDB20FE9D672D0FDC, 0xD7E772CEE186176B, 0x7E68B68AEC7BA23B]
+
+
+def expected_uniforms(seed, replicate, name, n):
+    """The rows-v2 definition: u_m from word m mod 4 of block m div 4, counter (j + 1, 0,
+    replicate, 0), key (seed, name hash)."""
+    words = []
+    for j in range((n + 3) // 4):
+        words += philox4x64_reference([j + 1, 0, replicate, 0], [seed, name_key(name)])
+    return np.array([(w >> 11) * 2.0**-53 for w in words[:n]])
+
+
+def test_a_stream_is_the_philox_sequence_of_its_row():
     randomgen = pytest.importorskip("randomgen")
-    key, c0 = 0xA4093822 | (0x299F31D0 << 32), 12345
-    g = randomgen.Philox(key=np.array([key], dtype=np.uint64),
-                         counter=np.array([c0 - 1, 0], dtype=np.uint64), number=4, width=32)
-    ref = np.asarray(g.random_raw(4 * 50), dtype=np.uint64).reshape(50, 4)
-    out = philox4x32(np.arange(c0, c0 + 50, dtype=np.uint64), 0, 0, 0,
-                     np.uint64(0xA4093822), np.uint64(0x299F31D0))
-    assert np.array_equal(np.stack(out, axis=1), ref)
+    seed, rep = 0xA4093822299F31D0, 7
+    got = Stream(Rows.of(seed, 1, rep), "w").random((1, 50))[0]
+    assert np.array_equal(got, expected_uniforms(seed, rep, "w", 50))
+    g = randomgen.Philox(key=np.array([seed, name_key("w")], dtype=np.uint64),
+                         counter=np.array([0, 0, rep, 0], dtype=np.uint64), number=4, width=64)
+    raw = np.asarray(g.random_raw(50), dtype=np.uint64)
+    assert np.array_equal(got, (raw >> np.uint64(11)) * 2.0**-53)
 
 
 DRAWS = {
@@ -66,6 +83,25 @@ def test_a_replicate_draws_the_same_numbers_whatever_batch_it_is_in(seed, start,
         a = DRAWS[name](big, S)
         for k, r in enumerate(alone):
             assert np.array_equal(a[k], DRAWS[name](r, 1)[0]), (name, k)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**64 - 1), sizes=st.lists(st.integers(0, 300), min_size=1,
+                                                     max_size=8))
+def test_buffered_draws_are_the_row_sequence_whatever_the_buffer_size(seed, sizes):
+    """rows-v2: a row's draws are consecutive pieces of one sequence u_0, u_1, ... with u_2j,
+    u_2j+1 the halves of Philox block j; buffers refill at batch-size-dependent points (a
+    4000-row batch refills every 256 values, one row every 4096), and the values do not move."""
+    ref = Stream(Rows.of(seed, 1, 3999), "seq")
+    big = Stream(Rows.of(seed, 4000), "seq")
+    got, want = [], []
+    for n in sizes:
+        want.append(ref.random((1, n))[0])
+        got.append(big.random((4000, n))[3999])
+        assert np.array_equal(got[-1], want[-1])
+    total = sum(sizes)
+    seq = expected_uniforms(seed, 3999, "seq", total)
+    assert np.array_equal(np.concatenate(want), seq)
 
 
 def test_packed_seeds_equal_each_seed_alone_and_names_and_seeds_separate_streams():

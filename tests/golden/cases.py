@@ -35,9 +35,16 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   numbers across thresholds), and the recommender world draws its negative-sampling
   retries in one call. rm-*, retrieval-kair are unchanged (their families keep one batched
   stream and declare it in ``not_invariant``).
+- lending-*, echo-chamber-*, bandit-*: stream scheme ``philox4x64-10/rows-v2`` (issue 19):
+  each replicate's uniforms are now one Philox4x64-10 sequence read through a buffer (numpy's
+  C Philox, advanced in blocks per row) instead of a Philox4x32-10 block per call computed in
+  numpy arithmetic, to cut the stream cost. Every draw changes, so every number moves (same
+  distributions; the claims were re-decided on 5 seeds). Also: SquareCB's gamma_t counts the
+  decisions each replicate learned from (it was the batch mean, which made a replay
+  replicate's propensities depend on its batch).
 - rm-noisy-feedback, rm-observational-feedback, rm-optimization-loop: the reward-model
   family now draws from per-replicate streams too (issue 19, scheme
-  ``philox4x32-10/rows-v2``): each replicate's training items, feedback labels, RAFT
+  ``philox4x64-10/rows-v2``): each replicate's training items, feedback labels, RAFT
   samples and fit seeds come from its own counters (they were slices of one batch drawn
   from one PCG64 generator), so every number moves (same distributions; the family's
   paper claims were re-decided on 5 seeds). The clean test sets are unchanged (drawn from

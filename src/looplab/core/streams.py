@@ -1,27 +1,40 @@
 """Per-replicate random streams: replicate i's numbers do not depend on how the work is split.
 
-Every random draw of a run comes from a counter-based generator, Philox4x32-10 (Salmon,
-Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC 2011). A block of
-four 32-bit words is a pure function of a 64-bit key and a 128-bit counter,
+Every random draw of a run comes from a counter-based generator, Philox4x64-10 (Salmon,
+Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC 2011), as numpy
+implements it (``numpy.random.Philox``). A block of four 64-bit words is a pure function of a
+128-bit key and a 256-bit counter; each replicate row owns one sequence,
 
-    out = philox(key, counter),  key = run seed,
-    counter = (block index, call index, replicate index, stream-name hash),
+    key = (run seed, 64-bit hash of the stream name),
+    block_j = philox(key, counter = (j + 1, 0, replicate index, 0)),
+    u_m = (word m mod 4 of block_{m div 4} >> 11) * 2**-53,
 
-so the numbers a replicate receives depend only on (run seed, replicate index, stream name,
-how many draws that stream has made), never on how many other replicates share the batch,
-where the batch starts, or which machine runs it. The generator is evaluated for all rows of
-a batch at once with numpy integer arithmetic, so there is no Python loop over replicates.
+and a stream hands each row's uniforms u_0, u_1, ... out in order. Every draw takes the same
+number of values from every row (a draw's shape must lead with the replicate axis), so the
+position of a draw in the sequence is the same for all rows, and the numbers a replicate
+receives depend only on (run seed, replicate index, stream name, how many uniforms the stream
+has handed out) -- never on how many other replicates share the batch, where the batch
+starts, or which machine runs it.
+
+Rows are advanced in blocks: a refill seeks each row's generator to the block holding the
+next position and reads a few hundred to a few thousand values per row in C, so the Python
+work per refill is one call per row, amortised over many rounds, and a small draw is a slice
+of the buffer. The buffer size may depend on the batch size; the values cannot, since u_m is
+a function of m alone.
 
 A :class:`Stream` mimics the part of ``numpy.random.Generator`` looplab uses (``random``,
 ``normal``, ``integers``, ``choice``, ``binomial``, ...), with one rule numpy does not have:
-every draw's shape must lead with the replicate axis (length ``S``). Row ``r`` of a draw is
-filled from row ``r``'s own counter range, so a row's values are the same whatever ``S``.
-Continuous variates are inverse transforms of 53-bit uniforms (normal: ``ndtri``; gamma and
-beta: the regularised incomplete-function inverses; binomial: its quantile function), which
-makes each value a function of one uniform and so of the row's own counters only.
+every draw's shape must lead with the replicate axis (length ``S``). Continuous variates are
+inverse transforms of 53-bit uniforms (normal: ``ndtri``; gamma and beta: the regularised
+incomplete-function inverses; binomial: its quantile function), which makes each value a
+function of one uniform and so of the row's own sequence only.
 
 The scheme is versioned (:data:`STREAM_SCHEME`); results made under a different scheme are
-not comparable bit for bit, and ``looplab compare`` refuses to pool them.
+not comparable bit for bit, and ``looplab compare`` refuses to pool them. rows-v1 computed
+Philox4x32-10 in numpy integer arithmetic for every call (about 100 array operations per
+draw); rows-v2 (this one) reads numpy's C Philox through per-row buffers, which brings the
+cost of per-replicate streams close to one shared generator
+(``benchmarks/bench_streams.py``).
 """
 
 from __future__ import annotations
@@ -34,36 +47,20 @@ from typing import Any
 
 import numpy as np
 
-STREAM_SCHEME = "philox4x32-10/rows-v1"
+STREAM_SCHEME = "philox4x64-10/rows-v2"
 """Recorded next to every run's results; bump it whenever any draw changes."""
 
-_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
-_W0, _W1 = np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
-_MASK = np.uint64(0xFFFFFFFF)
-_SHIFT = np.uint64(32)
 _COMMON = 0xFFFFFFFF  # replicate index reserved for draws shared by all replicates of a seed
 MAX_REPLICATE = _COMMON - 1
-
-
-def philox4x32(
-    c0: Any, c1: Any, c2: Any, c3: Any, k0: Any, k1: Any, rounds: int = 10,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Philox4x32 on broadcastable uint64 arrays holding 32-bit words (Random123's reference
-    rounds: multiply-high/low by M0, M1, xor with the key, Weyl key schedule W0, W1)."""
-    c0, c1, c2, c3, k0, k1 = (np.asarray(x, dtype=np.uint64) for x in (c0, c1, c2, c3, k0, k1))
-    for r in range(rounds):
-        if r:
-            k0 = (k0 + _W0) & _MASK
-            k1 = (k1 + _W1) & _MASK
-        p0 = _M0 * c0
-        p1 = _M1 * c2
-        c0, c1, c2, c3 = (p1 >> _SHIFT) ^ c1 ^ k0, p1 & _MASK, (p0 >> _SHIFT) ^ c3 ^ k1, p0 & _MASK
-    return c0, c1, c2, c3
+_BUFFER_VALUES = 1 << 18  # uniforms per refill over the whole batch (2 MB of float64)
+_ROW_MIN, _ROW_MAX = 256, 4096  # uniforms per row per refill, whatever the batch size
+_EMPTY_BUFFER = np.zeros(4, dtype=np.uint64)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
 def name_key(*names: str) -> int:
-    """A stable 32-bit key for a stream name (Python's ``hash`` is salted per process)."""
-    return int.from_bytes(hashlib.sha256("/".join(names).encode()).digest()[:4], "little")
+    """A stable 64-bit key for a stream name (Python's ``hash`` is salted per process)."""
+    return int.from_bytes(hashlib.sha256("/".join(names).encode()).digest()[:8], "little")
 
 
 @dataclass(frozen=True)
@@ -151,21 +148,28 @@ class Stream:
         self.rows = rows
         self.names = names
         self._common = common
-        self._calls = 0
-        self._k0 = (rows.seeds & _MASK)[:, None]
-        self._k1 = (rows.seeds >> _SHIFT)[:, None]
+        self._pos = 0  # uniforms handed out per row so far
+        self._buf = np.empty((len(rows), 0))
+        self._buf_start = 0  # sequence position of self._buf[:, 0]
+        self._row_chunk = 2 * (min(_ROW_MAX, max(_ROW_MIN, _BUFFER_VALUES // len(rows))) // 2)
+        self._keys = np.stack([rows.seeds, np.full(len(rows), name_key(*names),
+                                                    dtype=np.uint64)], axis=1)
         reps = np.full(len(rows), _COMMON, dtype=np.uint64) if common else rows.replicates
-        self._c2 = reps[:, None]
-        self._c3 = np.uint64(name_key(*names))
+        self._counters = np.zeros((len(rows), 4), dtype=np.uint64)
+        self._counters[:, 2] = reps
+        self._pos = 0  # uniforms handed out per row so far
+        self._buf = np.empty((len(rows), 0))
+        self._buf_start = 0  # sequence position of self._buf[:, 0]
+        self._row_chunk = 4 * (min(_ROW_MAX, max(_ROW_MIN, _BUFFER_VALUES // len(rows))) // 4)
 
     def __repr__(self) -> str:
         kind = "common " if self._common else ""
-        return f"Stream({kind}{'/'.join(self.names)!r}, S={len(self.rows)}, calls={self._calls})"
+        return f"Stream({kind}{'/'.join(self.names)!r}, S={len(self.rows)}, position={self._pos})"
 
     @property
     def state(self) -> tuple[Any, ...]:
-        """What determines the next draw: names, common flag, call index and the rows."""
-        return (self.names, self._common, self._calls, self.rows.seeds.tobytes(),
+        """What determines the next draw: names, common flag, sequence position and the rows."""
+        return (self.names, self._common, self._pos, self.rows.seeds.tobytes(),
                 self.rows.replicates.tobytes())
 
     @property
@@ -198,27 +202,40 @@ class Stream:
                 f"(S={self.S}); got shape {shape}")
         return shape
 
+    def _blocks(self, first: int, count: int) -> np.ndarray:
+        """Uniforms ``4*first .. 4*(first+count)-1`` of every row, shape (S, 4*count): each
+        row's Philox generator is set to block ``first`` and read in C (one call per row)."""
+        if first + count >= 2**64:
+            raise OverflowError(f"stream {'/'.join(self.names)!r} exhausted its counter")
+        raw = np.empty((self.S, 4 * count), dtype=np.uint64)
+        bitgen = np.random.Philox(key=self._keys[0], counter=self._counters[0])
+        counters = self._counters.copy()
+        counters[:, 0] = first
+        for r in range(self.S):  # per refill, not per round: a refill serves many draws
+            bitgen.state = {"bit_generator": "Philox",
+                            "state": {"counter": counters[r], "key": self._keys[r]},
+                            "buffer": _EMPTY_BUFFER, "buffer_pos": 4, "has_uint32": 0,
+                            "uinteger": 0}
+            raw[r] = bitgen.random_raw(4 * count)
+        return (raw >> np.uint64(11)) * _TO_UNIT
+
     def _uniform(self, shape: tuple[int, ...]) -> np.ndarray:
-        """53-bit uniforms on [0, 1) of ``shape`` (leading S), one counter range per row."""
+        """53-bit uniforms on [0, 1) of ``shape`` (leading S): the next values of each row's
+        sequence."""
         n = int(np.prod(shape[1:], dtype=np.int64))
-        call = self._calls
-        self._calls += 1
-        if call > 0xFFFFFFFF:
-            raise OverflowError(f"stream {'/'.join(self.names)!r} exhausted its call counter")
-        blocks = (n + 1) // 2
-        if blocks > 0xFFFFFFFF:
-            raise ValueError(f"a single draw of {n} values per replicate is too large")
-        c0 = np.arange(blocks, dtype=np.uint64)[None, :]
-        w0, w1, w2, w3 = philox4x32(c0, np.uint64(call), self._c2, self._c3, self._k0, self._k1)
-        out = np.empty((self.S, blocks, 2))
-        out[:, :, 0] = ((w0 >> np.uint64(5)) * np.uint64(67108864) + (w1 >> np.uint64(6)))
-        out[:, :, 1] = ((w2 >> np.uint64(5)) * np.uint64(67108864) + (w3 >> np.uint64(6)))
-        out *= 1.0 / 9007199254740992.0
-        return out.reshape(self.S, 2 * blocks)[:, :n].reshape(shape)
+        start, end = self._pos, self._pos + n
+        self._pos = end
+        if end > self._buf_start + self._buf.shape[1]:  # refill from the block holding start
+            first = start // 4
+            count = max((end + 3) // 4 - first, self._row_chunk // 4)
+            self._buf = self._blocks(first, count)
+            self._buf_start = 4 * first
+        lo = start - self._buf_start
+        return np.ascontiguousarray(self._buf[:, lo:lo + n]).reshape(shape)
 
     def _open(self, shape: tuple[int, ...]) -> np.ndarray:
         """Uniforms on the open interval (0, 1): safe for inverse CDFs at both ends."""
-        return self._uniform(shape) + 0.5 / 9007199254740992.0
+        return self._uniform(shape) + 0.5 * _TO_UNIT
 
     # -- numpy.random.Generator subset -----------------------------------------------------
     def random(self, size: Any = None) -> np.ndarray:
@@ -307,41 +324,40 @@ class Stream:
         return np.argsort(self._uniform((self.S, n)), axis=1, kind="stable")
 
     def binomial(self, n: Any, p: Any, size: Any = None) -> np.ndarray:
-        """Binomial(n, p) by inversion: the smallest k with P(X <= k) >= u. Start at the
-        normal approximation's quantile, take its exact CDF (``scipy.special.bdtr``) once,
-        then walk to the quantile with the pmf recurrence; each value depends only on its
-        own (u, n, p), and the walk is a few vectorised passes, not a loop per row."""
-        from scipy.special import bdtr, gammaln, ndtri
+        """Binomial(n, p) by inversion: the smallest k with P(X <= k) >= u, P from
+        ``scipy.special.bdtr``. Start at the Cornish-Fisher quantile (normal plus skewness
+        term, continuity corrected), then step while P(X <= k) < u or P(X <= k-1) >= u:
+        usually zero or one vectorised pass. Each value depends only on its own (u, n, p)."""
+        from scipy.special import bdtr, ndtri
 
         shape = self._shape(size, n, p)
         u = self._open(shape)
         nn = np.broadcast_to(np.asarray(n, dtype=np.int64), shape)
         pp = np.broadcast_to(np.asarray(p, dtype=np.float64), shape)
-        if np.any(nn < 0) or np.any((pp < 0) | (pp > 1) | np.isnan(pp)):
+        if nn.size and (nn.min() < 0 or not ((pp >= 0) & (pp <= 1)).all()):
             raise ValueError("binomial: n must be >= 0 and p in [0, 1]")
-        inner = (pp > 0) & (pp < 1) & (nn > 0)
-        q = np.where(inner, pp, 0.5)
         nf = nn.astype(np.float64)
-        k = np.clip(np.floor(nf * q + np.sqrt(nf * q * (1 - q)) * ndtri(u)), 0, nf)
-        cdf = bdtr(k.astype(np.int64), nn, q)
-        logpmf = (gammaln(nf + 1) - gammaln(k + 1) - gammaln(nf - k + 1)
-                  + k * np.log(q) + (nf - k) * np.log1p(-q))
-        pmf = np.exp(logpmf)
-        odds = q / (1 - q)
-        up = inner & (cdf < u)
-        while np.any(up):  # P(X <= k) < u: step to k + 1
-            pmf = np.where(up, pmf * (nf - k) / (k + 1) * odds, pmf)
-            k = np.where(up, k + 1, k)
-            cdf = np.where(up, cdf + pmf, cdf)
-            up = up & (cdf < u) & (k < nf)
-        down = inner & (k > 0) & (cdf - pmf >= u)
-        while np.any(down):  # P(X <= k - 1) >= u: step to k - 1
-            cdf = np.where(down, cdf - pmf, cdf)
-            pmf = np.where(down, pmf * k / (nf - k + 1) / odds, pmf)
-            k = np.where(down, k - 1, k)
-            down = down & (k > 0) & (cdf - pmf >= u)
-        out = np.where(inner, k, np.where(pp >= 1, nf, 0.0))
-        return out.astype(np.int64)
+        q = np.clip(pp, 1e-300, 1.0)
+        sd = np.sqrt(nf * q * (1.0 - q))
+        z = ndtri(u)
+        guess = nf * q + sd * z + (z * z - 1.0) * (1.0 - 2.0 * q) / 6.0 - 0.5
+        k = np.clip(np.ceil(guess), 0.0, nf)
+        at = bdtr(k, nn, pp)  # P(X <= k)
+        below = np.where(k > 0, bdtr(np.maximum(k - 1.0, 0.0), nn, pp), 0.0)  # P(X <= k-1)
+        up = at < u
+        while up.any():  # the quantile is above k
+            k = k + up
+            below = np.where(up, at, below)
+            at = np.where(up, bdtr(k, nn, pp), at)
+            up = at < u
+        down = below >= u
+        while down.any():  # the quantile is below k
+            k = k - down
+            at = np.where(down, below, at)
+            below = np.where(down & (k > 0), bdtr(np.maximum(k - 1.0, 0.0), nn, pp),
+                             np.where(down, 0.0, below))
+            down = below >= u
+        return k.astype(np.int64)
 
     def exponential(self, scale: Any = 1.0, size: Any = None) -> np.ndarray:
         """Exponential with mean ``scale``."""

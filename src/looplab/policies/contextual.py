@@ -53,7 +53,7 @@ class CBState:
     n_actions: int
     fitted: bool
     t: int = 0  # rounds of feedback processed
-    n_learned: int = 0  # decisions learned from so far (VW's example counter)
+    n_learned: np.ndarray | int = 0  # (S,) decisions each replicate learned from (VW's counter)
     window: tuple[LogBatch, ...] = ()  # the last ``window`` rounds of revealed logs
     older: tuple[LogBatch, ...] = ()  # rounds before the window (for the mixing remedy)
 
@@ -135,7 +135,8 @@ class ContextualPolicy(Params):
         if spec.n_features < 1:
             raise ValueError(f"{self.name} needs a contextual world (n_features >= 1)")
         st = self.oracle.init(replicates, spec.n_arms, spec.n_features)
-        return CBState(st, spec.n_arms, fitted=self.retraining.online)
+        return CBState(st, spec.n_arms, fitted=self.retraining.online,
+                       n_learned=np.zeros(replicates, dtype=np.int64))
 
     def act(self, st: CBState, obs: Observation, rng: Stream) -> Action:
         X, avail = obs["features"], obs["avail"]
@@ -156,7 +157,9 @@ class ContextualPolicy(Params):
         window, older = st.window, st.older
         if fb.mask.any():
             X = fb.signals["features"]
-            n_learned += int(fb.mask.sum()) * X.shape[1] // fb.mask.shape[0]
+            # per replicate: a batch-wide count would make one replicate's gamma depend on
+            # which replicates share its batch (replay keeps different events per replicate)
+            n_learned = n_learned + fb.mask.astype(np.int64) * X.shape[1]
             if rt.online:
                 # _oracle_fits rejects online retraining for an oracle without ``update``
                 assert isinstance(self.oracle, RidgeOracle)

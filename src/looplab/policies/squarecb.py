@@ -21,9 +21,13 @@ from looplab.core.streams import Stream
 from looplab.policies.contextual import CBState, ContextualPolicy, masked_argmax
 
 
-def squarecb_probabilities(pred: np.ndarray, avail: np.ndarray, gamma: float) -> np.ndarray:
-    """(..., K) inverse-gap-weighted distribution over the available actions."""
+def squarecb_probabilities(pred: np.ndarray, avail: np.ndarray,
+                           gamma: float | np.ndarray) -> np.ndarray:
+    """(..., K) inverse-gap-weighted distribution over the available actions; ``gamma`` is
+    a scalar or one value per replicate (leading axis of ``pred``)."""
     K = pred.shape[-1]
+    gamma = np.asarray(gamma, dtype=np.float64)
+    gamma = gamma.reshape(gamma.shape + (1,) * (pred.ndim - gamma.ndim))
     best = masked_argmax(pred, avail)
     best_pred = np.take_along_axis(pred, best[..., None], axis=-1)
     gap = np.maximum(best_pred - pred, 0.0)
@@ -41,9 +45,9 @@ class SquareCB(ContextualPolicy):
     gamma_exponent: float = Field(0.5, ge=0.0, description="exponent of t in gamma_t")
     name: str = "squarecb"
 
-    def gamma(self, st: CBState) -> float:
-        """gamma_t = gamma_scale * max(t, 1) ^ gamma_exponent."""
-        return self.gamma_scale * max(st.n_learned, 1) ** self.gamma_exponent
+    def gamma(self, st: CBState) -> np.ndarray:
+        """(S,) gamma_t = gamma_scale * max(t, 1) ^ gamma_exponent, t per replicate."""
+        return self.gamma_scale * np.maximum(st.n_learned, 1) ** self.gamma_exponent
 
     def probabilities(
         self, st: CBState, X: np.ndarray, avail: np.ndarray, rng: Stream
