@@ -53,6 +53,7 @@ def test_the_invariance_check_catches_a_draw_shared_across_replicates():
 
 
 # small versions of one built-in scenario per family that declares replicate rows
+# ("kind:what" keys add further cases for a family with several modes)
 SMALL = {
     "lending": ("lending-synthetic", ["rounds=40", "oracle.rounds=20",
                                       "world.n_applicants=60", "world.grid_size=5"]),
@@ -98,6 +99,21 @@ SMALL = {
     "judge-loop:text-pool": ("judge-best-of-n", []),
     "judge-loop:deception": ("judge-deception", ["world.samples=2"]),
     "retrieval": ("retrieval-kair-ablation", ["rounds=4", "data.world.questions_per_hop=1"]),
+    "preference_gridworld": ("cpl-gridworld", ["world.pairs=100", *[
+        f"policies.{p}.steps=50" for p in ("cpl", "reward_rl", "cpl_return",
+                                           "reward_rl_return")]]),
+    # the RAFT loop (pointwise feedback through the loop's streams) ...
+    "reward-model": ("rm-optimization-loop", ["rounds=2", "loop.prompts=8",
+                                              "loop.candidates=8"]),
+    # ... and both static modes (flat per-replicate blocks of training data); linear
+    # reward models keep the pairwise case fast (the MLP fits are seeded per replicate too)
+    "reward-model:pairwise": ("rm-noisy-feedback", [
+        "data.n_train=100", "data.n_test=200", "data.n_contrast=20", *[
+            f"arms.{a}.model=linear" for a in ("bt", "label_smoothing", "strength",
+                                               "convexda", "reward_fusion",
+                                               "convexda_fusion")]]),
+    "reward-model:pointwise": ("rm-observational-feedback", [
+        "data.n_train=200", "data.n_test=200", "data.n_contrast=20"]),
 }
 
 

@@ -47,6 +47,14 @@ Deliberate numerical changes since, each regenerated with ``generate.py NAME``:
   methods draw nothing, so every number is bit-identical (the golden test passes as is;
   rows-v2 does not touch it). The judge-loop family (also converted, every draw changes)
   has no golden case.
+- rm-noisy-feedback, rm-observational-feedback, rm-optimization-loop: the reward-model
+  family now draws from per-replicate streams too (issue 19, scheme
+  ``philox4x64-10/rows-v2``): each replicate's training items, feedback labels, RAFT
+  samples and fit seeds come from its own counters (they were slices of one batch drawn
+  from one PCG64 generator), so every number moves (same distributions; the family's
+  paper claims were re-decided on 5 seeds). The clean test sets are unchanged (drawn from
+  the run seed alone). The linear reward model's L-BFGS-B fit now runs on one BLAS thread
+  (16x faster on the shared machine).
 """
 
 from __future__ import annotations

@@ -76,3 +76,17 @@ def test_family_run_is_deterministic():
                                            "labels": "return"}})
     a, b = FAMILY.run(cfg, None), FAMILY.run(cfg, None)
     assert a.equals(b) and set(a["labels"]) == {"regret", "return"}
+
+
+def test_value_iteration_stops_per_batch_member():
+    """A batch member's Q is the one it gets alone: the stopping rule is not pooled over
+    the batch (a zero reward converges at once, the true reward takes ~200 sweeps)."""
+    grid = PrefGrid(PrefGridConfig(width=4))
+    batch = np.stack([np.zeros_like(grid.r), grid.r, 0.5 * grid.r])
+    Q = grid.hard_q(batch)
+    Qs, Vs = grid.soft_q(batch)
+    for i in range(3):
+        np.testing.assert_array_equal(Q[i], grid.hard_q(batch[i]))
+        q, v = grid.soft_q(batch[i])
+        np.testing.assert_array_equal(Qs[i], q)
+        np.testing.assert_array_equal(Vs[i], v)

@@ -29,6 +29,11 @@ Policy: per prompt p a softmax over its K candidate responses with shared parame
 Defaults: best-of-8 with one kept sample per prompt (the paper's top-1 of K per prompt),
 temperature 1 (the paper samples at 1.0); lr and sft_steps are CPU-scale choices.
 Every array has a leading replicate axis S; only the reward-model refit loops over S.
+Every random draw comes from a per-replicate stream (``looplab.core.streams``; world
+instance, feedback channel, policy sampling, fit seeds), and every fit and metric reads one
+replicate's data only, so a replicate's numbers do not depend on which replicates share the
+batch (issue 19). The clean test set is shared by the replicates of a seed (drawn from that
+seed alone).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from pydantic import Field, model_validator
 
 from looplab.core.params import Params
 from looplab.core.seeding import generator
+from looplab.core.streams import Rows, Stream
 from looplab.judges.selection import differentials
 from looplab.preferences.data import (
     FeatureTask,
@@ -83,7 +89,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
-def _sample(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def _sample(probs: np.ndarray, n: int, rng: Stream) -> np.ndarray:
     """``n`` draws per row of ``probs`` (..., K) -> (..., n) indices (inverse CDF)."""
     cdf = np.cumsum(probs, -1)
     u = rng.random((*probs.shape[:-1], n)) * cdf[..., -1:]
@@ -121,39 +127,44 @@ def run_raft(
     model: str = "linear",
     objective_params: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
+    rows: Rows | None = None,
 ) -> dict[str, np.ndarray]:
     """Run the loop; returns {metric: (rounds, S) array} for ``METRICS``.
 
-    The candidate sets, test set and random streams depend only on ``seed`` (not on the
-    objective), so arms compared under one seed see the same prompts and draws."""
+    ``rows`` (default: replicates ``0..replicates-1`` of ``seed``) says which (seed,
+    replicate) each batch row is; replicate r's numbers depend only on its own row. The
+    candidate sets, test set and random streams depend only on the rows (not on the
+    objective), so arms compared on the same rows see the same prompts and draws."""
     if rounds < 1 or replicates < 1:
         raise ValueError(f"rounds and replicates must be >= 1, got {rounds}, {replicates}")
-    S, P, K, D = replicates, cfg.prompts, cfg.candidates, task.dim
+    rows = rows if rows is not None else Rows.of(seed, replicates)
+    S, P, K, D = len(rows), cfg.prompts, cfg.candidates, task.dim
     # exactly one of the two is set; each is used only on its own branch
     psrc = source if isinstance(source, PointwiseSource) else None
     qsrc = source if isinstance(source, PairwiseSource) else None
-    w_rng = generator(seed, "world-instance")
+    w_rng = Stream(rows, "world-instance")
     ctx = w_rng.standard_normal((S, P, task.context_dim))
     resp = w_rng.standard_normal((S, P, K, task.response_dim))
     phi = task.features(ctx[:, :, None, :], resp)  # (S, P, K, D)
     r_true = task.reward_of_features(phi)  # (S, P, K), hidden from the learner
     z_true = _zscore(r_true)
     off = _offtruth_norm(task, ctx, resp)  # (S, P, K) judge-irrelevant feature
-    test = make_test_set(task, generator(seed, "test"), n_test=1000, n_contrast=300,
-                         pointwise=psrc)
-    f_rng, p_rng = generator(seed, "channel"), generator(seed, "policy")
+    tests = {sd: make_test_set(task, generator(sd, "test"), n_test=1000, n_contrast=300,
+                               pointwise=psrc) for sd in dict.fromkeys(rows.seeds.tolist())}
+    f_rng, p_rng = Stream(rows, "channel"), Stream(rows, "policy")
+    fit_seeds = Stream(rows, "fit").seeds()  # one random_state per replicate, every round
     theta = np.zeros((S, D))
     out = {m: np.empty((rounds, S)) for m in METRICS}
     store: dict[str, list[np.ndarray]] = {}
-    rows = np.arange(S)[:, None, None]
+    srow = np.arange(S)[:, None, None]
     prow = np.arange(P)[None, :, None]
 
     for t in range(rounds):
         probs = _softmax(np.einsum("spkd,sd->spk", phi, theta) / cfg.temperature)
         n = cfg.initial_samples if t == 0 else cfg.samples
         k = _sample(probs, n, p_rng)  # (S, P, n)
-        x = phi[rows, prow, k]  # (S, P, n, D)
-        r = r_true[rows, prow, k]
+        x = phi[srow, prow, k]  # (S, P, n, D)
+        r = r_true[srow, prow, k]
         if psrc is not None:
             obs, prop, lab, y, real = psrc.observe(r, f_rng)
             new = {"x": x, "obs": obs, "prop": prop, "lab": lab, "y": y, "real": real}
@@ -168,7 +179,7 @@ def run_raft(
         data = {key: np.concatenate(v, axis=1) for key, v in store.items()}
 
         r_hat = np.empty((S, P, K))
-        for s in range(S):  # refit boundary: one reward model per replicate
+        for s, (sd, _) in enumerate(rows.pairs()):  # refit boundary: one model per replicate
             if psrc is not None:
                 ds: PairwiseData | PointwiseData = PointwiseData(
                     x=data["x"][s], observed=data["obs"][s], propensity=data["prop"][s],
@@ -181,10 +192,10 @@ def run_raft(
                     annotator=data["ann"][s],
                     truth=PairTruth(data["ra"][s], data["rb"][s], data["flipped"][s]),
                 )
-            rm = fit_reward_model(ds, objective, model=model, random_state=seed * 1000 + s,
+            rm = fit_reward_model(ds, objective, model=model, random_state=int(fit_seeds[s]),
                                   **(objective_params or {}))
             r_hat[s] = rm.score(phi[s].reshape(-1, D)).reshape(P, K)
-            ev = evaluate(rm, test)
+            ev = evaluate(rm, tests[sd])
             for name in ("accuracy", "spearman", "consistency"):
                 out[name][t, s] = ev[name].estimate
 
@@ -196,10 +207,10 @@ def run_raft(
 
         # RAFT: best-of-n by the learned reward, then maximum likelihood on the kept set
         cand = _sample(probs, cfg.best_of, p_rng)  # (S, P, best_of)
-        pick = r_hat[rows, prow, cand].argmax(-1)[..., None]
+        pick = r_hat[srow, prow, cand].argmax(-1)[..., None]
         best = np.take_along_axis(cand, pick, -1)
-        feats = np.stack([r_hat[rows, prow, cand], r_true[rows, prow, cand],
-                          off[rows, prow, cand]], -1)  # (S, P, best_of, 3)
+        feats = np.stack([r_hat[srow, prow, cand], r_true[srow, prow, cand],
+                          off[srow, prow, cand]], -1)  # (S, P, best_of, 3)
         if cfg.best_of > 1:
             with np.errstate(invalid="ignore"):
                 dif = np.nanmean(differentials(feats, pick), axis=1)  # (S, 3)

@@ -120,7 +120,7 @@ RAFT_CLAIMS: tuple[Claim, ...] = (
           TRICKLE, custom([t for a in _TRICKLE_ARMS for t in ((a, "consistency"),
                                                               (a, "true_last"))],
                           _concordance, "concordance(consistency, true reward)"),
-          ">=", 1 / 3),
+          ">=", 1 / 3, not_reproduced=("*",)),
 )
 
 STUDIES: tuple[Study, ...] = (
@@ -144,6 +144,12 @@ MEASURED: dict[str, str] = {
                             "1/5 seeds >= 0.01",
     "reward-fusion-consistency": "RewardFusion - BT consistency = -0.0202 [-0.0346, -0.0058], "
                                  "0/5 seeds >= 0.01",
+    # RAFT draws from per-replicate streams since issue 19 (rows-v2); the three flipped-label
+    # arms' consistencies are within 0.003 of each other (0.237 / 0.234 / 0.235), so the
+    # concordance is a sign of noise: it held on 4/5 seeds on the rows-v1 streams
+    "trickle-down": "concordance(consistency, final true reward) = -0.333 [-0.919, +0.252], "
+                    "1/5 seeds >= 1/3 (consistency 0.237 / 0.234 / 0.235 for BT / ConvexDA / "
+                    "RewardFusion)",
 }
 
 

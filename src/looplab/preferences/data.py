@@ -12,7 +12,9 @@ Two shapes, as the reward-modeling papers use them:
 Each simulated data set carries a hidden ``truth`` table (true rewards, true labels, which
 labels were flipped). Fitting code never reads ``truth``; metrics and monitors do.
 
-Simulated sources (all randomness through a ``numpy.random.Generator``):
+Simulated sources (all randomness through a ``numpy.random.Generator``, a per-replicate
+``looplab.core.streams.Stream`` whose draws lead with the replicate axis, or a
+:class:`RowBlocks` view of one for flat data sets of ``S`` blocks of ``n`` rows):
 Bradley-Terry annotators with a temperature, random label flips, position bias (the first
 shown item gets an extra logit), and observational selection bias (feedback observed with
 propensity ``alpha ** max(0, r_hi - r)``, low true reward => rarely observed; the CausalRM
@@ -24,12 +26,56 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import special
 
+from looplab.core.streams import Stream
+
 Array = np.ndarray
+
+
+class RowBlocks:
+    """A flat view of a per-replicate :class:`Stream` for simulators that draw flat arrays.
+
+    A data set of ``S`` replicates x ``n`` rows each is stored flat, (S * n, ...), replicate
+    ``r`` owning rows ``r * n .. (r + 1) * n - 1``. A draw of leading size ``S * n`` is
+    made as (S, n, ...) from the stream and flattened, so replicate ``r``'s rows come from
+    its own counters only: its data do not depend on how many replicates share the batch
+    (issue 19)."""
+
+    def __init__(self, stream: Stream, n: int) -> None:
+        if n <= 0:
+            raise ValueError(f"n must be > 0, got {n}")
+        self.stream, self.n = stream, n
+
+    def _blocks(self, size: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        shape = (int(size),) if np.ndim(size) == 0 else tuple(int(x) for x in size)
+        S, n = self.stream.S, self.n
+        if not shape or shape[0] != S * n:
+            raise ValueError(f"RowBlocks: a draw must lead with S * n = {S} * {n} rows; "
+                             f"got shape {shape}")
+        return shape, (S, n, *shape[1:])
+
+    def standard_normal(self, size: Any) -> Array:
+        """Standard normal, replicate by replicate."""
+        flat, blocks = self._blocks(size)
+        return self.stream.standard_normal(blocks).reshape(flat)
+
+    def random(self, size: Any) -> Array:
+        """Uniform on [0, 1), replicate by replicate."""
+        flat, blocks = self._blocks(size)
+        return self.stream.random(blocks).reshape(flat)
+
+    def integers(self, low: Any, high: Any = None, size: Any = None) -> Array:
+        """Integers in [low, high) (scalar bounds), replicate by replicate."""
+        flat, blocks = self._blocks(size)
+        return self.stream.integers(low, high, size=blocks).reshape(flat)
+
+
+Rng = np.random.Generator | Stream | RowBlocks
+"""What the simulators draw from (see the module docstring)."""
 
 
 def _as_2d(x: Array, name: str) -> Array:
@@ -295,13 +341,13 @@ class FeatureTask:
         """K observable outcome factors of an item (HERON's reward factors)."""
         return phi @ self._F.T
 
-    def sample_items(self, n: int, rng: np.random.Generator) -> Array:
+    def sample_items(self, n: int, rng: Rng) -> Array:
         """Features of ``n`` independent random (context, response) items."""
         c = rng.standard_normal((n, self.context_dim))
         r = rng.standard_normal((n, self.response_dim))
         return self.features(c, r)
 
-    def sample_context_pairs(self, n: int, rng: np.random.Generator) -> tuple[Array, Array]:
+    def sample_context_pairs(self, n: int, rng: Rng) -> tuple[Array, Array]:
         """``n`` pairs of items sharing a context (the usual comparison setup)."""
         c = rng.standard_normal((n, self.context_dim))
         ra = rng.standard_normal((n, self.response_dim))
@@ -363,7 +409,7 @@ class PairwiseSource:
             raise ValueError(f"flip_rate must be in [0, 0.5), got {self.flip_rate}")
 
     def label(
-        self, ra: Array, rb: Array, rng: np.random.Generator
+        self, ra: Array, rb: Array, rng: Rng
     ) -> tuple[Array, Array, Array]:
         """(label, annotator, flipped) for true rewards ``ra``, ``rb`` of shape (..., n)."""
         temps = np.asarray(self.temperatures)
@@ -407,7 +453,7 @@ class PointwiseSource:
             raise ValueError(f"min_propensity must be in (0, 1], got {self.min_propensity}")
 
     def observe(
-        self, reward: Array, rng: np.random.Generator
+        self, reward: Array, rng: Rng
     ) -> tuple[Array, Array, Array, Array, Array]:
         """(observed, propensity, noisy label, true label, realized reward) per item."""
         shape = np.shape(reward)
@@ -421,7 +467,7 @@ class PointwiseSource:
 
 
 def simulate_pairs(
-    task: FeatureTask, n: int, source: PairwiseSource, rng: np.random.Generator,
+    task: FeatureTask, n: int, source: PairwiseSource, rng: Rng,
     factors: bool = False,
 ) -> PairwiseData:
     """``n`` same-context comparisons labeled by ``source`` (truth attached)."""
@@ -432,7 +478,7 @@ def simulate_pairs(
 
 
 def label_pairs(
-    task: FeatureTask, xa: Array, xb: Array, source: PairwiseSource, rng: np.random.Generator,
+    task: FeatureTask, xa: Array, xb: Array, source: PairwiseSource, rng: Rng,
     factors: bool = False,
 ) -> PairwiseData:
     """Label given item pairs with ``source``; attach the hidden truth."""
@@ -447,7 +493,7 @@ def label_pairs(
 
 
 def simulate_pointwise(
-    task: FeatureTask, n: int, source: PointwiseSource, rng: np.random.Generator,
+    task: FeatureTask, n: int, source: PointwiseSource, rng: Rng,
     items: Array | None = None,
 ) -> PointwiseData:
     """Observational feedback on ``n`` random items (or on the given ``items``)."""

@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from looplab.core.params import Params
+from looplab.core.streams import Stream
 
 MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])
 
@@ -81,29 +82,41 @@ class PrefGrid:
         self.v_unif = self.value(np.full((n, 4), 0.25))
 
     def soft_q(self, r: np.ndarray, iters: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-        """Soft value iteration for reward r (n, A) (or a batch (R, n, A))."""
+        """Soft value iteration for reward r (n, A) (or a batch (R, n, A)); each batch
+        member stops on its own sup-norm change (< 1e-10), as if it ran alone."""
         a, g = self.config.alpha, self.config.gamma
         V = np.zeros(r.shape[:-1])
+        Q = np.zeros(r.shape)
+        done = np.zeros(r.shape[:-2], dtype=bool)
         for _ in range(iters):
-            Q = r + g * np.einsum("san,...n->...sa", self.P, V)
-            m = Q.max(-1)
-            V2 = m + a * np.log(np.exp((Q - m[..., None]) / a).sum(-1))
-            if np.abs(V2 - V).max() < 1e-10:
-                V = V2
+            Qn = r + g * np.einsum("san,...n->...sa", self.P, V)
+            m = Qn.max(-1)
+            V2 = m + a * np.log(np.exp((Qn - m[..., None]) / a).sum(-1))
+            conv = np.abs(V2 - V).max(-1) < 1e-10
+            Q = np.where(done[..., None, None], Q, Qn)
+            V = np.where(done[..., None], V, V2)
+            done = done | conv
+            if done.all():
                 break
-            V = V2
         return Q, V
 
     def hard_q(self, r: np.ndarray, iters: int = 2000) -> np.ndarray:
-        """Value iteration for reward r (n, A) or (R, n, A)."""
+        """Value iteration for reward r (n, A) or (R, n, A); each batch member stops on its
+        own sup-norm change (< 1e-10), so its Q does not depend on the rest of the batch
+        (a stopping rule pooled over the batch would run converged members on)."""
         g = self.config.gamma
         V = np.zeros(r.shape[:-1])
+        Q = np.zeros(r.shape)
+        done = np.zeros(r.shape[:-2], dtype=bool)
         for _ in range(iters):
-            Q = r + g * np.einsum("san,...n->...sa", self.P, V)
-            V2 = Q.max(-1)
-            if np.abs(V2 - V).max() < 1e-10:
+            Qn = r + g * np.einsum("san,...n->...sa", self.P, V)
+            V2 = Qn.max(-1)
+            Q = np.where(done[..., None, None], Q, Qn)
+            conv = np.abs(V2 - V).max(-1) < 1e-10
+            V = np.where((done | conv)[..., None], V, V2)
+            done = done | conv
+            if done.all():
                 break
-            V = V2
         return Q
 
     def value(self, pi: np.ndarray) -> np.ndarray:
@@ -118,8 +131,9 @@ class PrefGrid:
         """(value - uniform's) / (optimal's - uniform's)."""
         return (self.value(pi) - self.v_unif) / (self.v_opt - self.v_unif)
 
-    def segments(self, R: int, rng: np.random.Generator) -> Segments:
-        """Uniform-behaviour segment pairs per replicate, labelled by the configured model."""
+    def segments(self, R: int, rng: np.random.Generator | Stream) -> Segments:
+        """Uniform-behaviour segment pairs per replicate, labelled by the configured model
+        (every draw leads with the replicate axis R, so a per-replicate ``Stream`` works)."""
         cfg = self.config
         M, L = cfg.pairs, cfg.segment
         s = np.empty((R, M, 2, L), dtype=np.int64)
