@@ -5,11 +5,14 @@ per item, 400 for all 40 items). Every arm uses ``LLMJudge`` in logprob mode wit
 cache off, so every call reaches the model:
 
 - ``unbatched``: ``LLMClient.local()``, one forward pass per judgment (batch 1);
-- ``batched padded``: ``batched_local_client(pack=False)``: ``max_batch`` judge threads
+- ``batched padded``: ``batched_local_client(mode="padded")``: ``max_batch`` judge threads
   gathered into right-padded batches, only the batch's common prefix taken from a KV cache;
-- ``batched packed``: ``batched_local_client()`` (default): the batch's distinct tokens as
-  one packed prefix tree with tree attention (shared question / answer prefixes computed
-  once, no padding), the common prefix from the KV cache;
+- ``batched tree``: ``mode="tree"``: the batch's distinct tokens as one packed prefix tree
+  with a dense tree-attention mask (shared question / answer prefixes computed once, no
+  padding, but attention over the whole pack), the common prefix from the KV cache;
+- ``batched cascade``: ``batched_local_client()`` (default): the same prefix tree computed
+  segment by segment, level by level, each row attending only to its own ancestors' cached
+  keys / values (cascade attention);
 - ``llama.cpp server`` (``--peer auto`` starts ``llama-cpp-python[server]`` on the same
   GGUF file, ``--peer URL`` uses a running one): the same prompts through looplab's
   OpenAI-compatible client (``top_logprobs``); llama.cpp computes with the Q4_1 weights.
@@ -40,7 +43,7 @@ import contextlib
 import statistics
 import time
 
-LOCAL_ARMS = ("unbatched", "batched padded", "batched packed")
+LOCAL_ARMS = ("unbatched", "batched padded", "batched tree", "batched cascade")
 
 
 def _audit(client, items, biases):
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=40)
     ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--max-batch", type=int, default=16)
+    ap.add_argument("--max-batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=None, help="torch / server threads")
     ap.add_argument("--peer", default=None,
                     help="'auto' (start llama-cpp-python's server) or a base URL (…/v1)")
@@ -93,10 +96,11 @@ def main(argv: list[str] | None = None) -> None:
     items = load_items()[: args.items]
     biases = ["position", "verbosity", "bandwagon"]
     arms = {"unbatched": lambda: LLMClient.local(cache=False),
-            "batched padded": lambda: batched_local_client(cache=False, pack=False,
-                                                           max_batch=args.max_batch),
-            "batched packed": lambda: batched_local_client(cache=False,
-                                                           max_batch=args.max_batch)}
+            # padded and tree at the batch size they were tuned at (the tree's dense mask
+            # grows with the square of the pack), cascade at --max-batch
+            **{f"batched {mode}": (lambda mode=mode, mb=mb: batched_local_client(
+                cache=False, mode=mode, max_batch=mb))
+               for mode, mb in (("padded", 16), ("tree", 16), ("cascade", args.max_batch))}}
     arms = {a: make for a, make in arms.items() if a == "unbatched" or a in args.arms}
     rates: dict[str, list[float]] = {a: [] for a in arms}
     cpu_rates: dict[str, list[float]] = {a: [] for a in arms}

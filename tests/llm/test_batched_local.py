@@ -45,12 +45,12 @@ def _max_diff(ref: list[dict], got: list[dict]) -> float:
     return max(abs(r[k] - g[k]) for r, g in zip(ref, got, strict=True) for k in r)
 
 
-@pytest.mark.parametrize("pack", [True, False], ids=["packed-tree", "padded"])
-def test_batched_logprobs_equal_the_unbatched_path(reference, pack):
+@pytest.mark.parametrize("mode", ["cascade", "tree", "padded"])
+def test_batched_logprobs_equal_the_unbatched_path(reference, mode):
     from looplab.llm.batched import LocalLM
 
     pls, ref = reference
-    eng = LocalLM.load(max_batch=16, pack=pack)
+    eng = LocalLM.load(max_batch=16, mode=mode)
     got = [a["logprobs"] for a in eng.logprobs_payloads(pls)]
     assert _max_diff(ref, got) < 1e-5
     # the shared system prompt + question ran once per batch, not once per row
