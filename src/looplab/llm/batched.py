@@ -676,6 +676,7 @@ class BatchedLocalBackend(LocalBackend):
             queue.Queue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        self.batches_run = 0  # engine calls made by the dispatcher (each a batch of calls)
 
     def engine(self) -> LocalLM:
         """The batched engine (loads the model on first use)."""
@@ -704,6 +705,7 @@ class BatchedLocalBackend(LocalBackend):
                     self._queue.put(None)
                     break
                 batch.append(nxt)
+            self.batches_run += 1
             try:
                 answers = self.engine().logprobs_payloads([p for p, _ in batch])
             except BaseException as exc:  # hand the failure to every waiting caller
