@@ -4,22 +4,29 @@ The unbatched ``LocalBackend`` runs one forward pass per call (one prompt, batch
 engine gives the same numbers (log-probabilities equal to ~1e-6; the test holds them to
 1e-5) from far fewer, larger passes:
 
-- **Packed prefix tree (default).** A batch's rows are merged into a prefix tree (trie) of
-  token ids; every distinct node is computed once, all of them as ONE packed sequence whose
-  4-D attention mask lets a token see only the cached prefix and its own ancestors (tree
-  attention) and whose position ids are the tokens' depths. No padding, and prompts that
-  share more than the system prompt (the same question with the answers swapped or a cue
-  on either answer) share their computation up to the first differing token: on the
-  built-in audit 67 computed tokens per judgment instead of 137 (unbatched) or 94 (padded).
-  The dense n x n mask makes attention cost grow with the pack, so ``max_tokens`` bounds it.
-- **Padded batches (``pack=False``).** Rows right-padded inside a batch; a causal model's
+- **Cascade attention over a prefix tree (``mode="cascade"``, default).** A batch's rows
+  are merged into a prefix tree (trie) of token ids, so prompts that share more than the
+  system prompt (the same question with the answers in either order or with a cue on either
+  answer) share their computation up to the first differing token: on the built-in audit
+  ~64 computed tokens per judgment instead of ~140 (unbatched) or ~96 (padded). The tree's
+  unbranched chains (segments) are computed level by level; a level's segments, bucketed
+  by length, form one right-padded batch whose key-value cache holds, per row, only that
+  segment's ancestors (the cached prefix and the ancestor segments, gathered from a
+  per-layer node store), so attention costs what it costs the row alone. A branching
+  segment shorter than ``min_segment`` tokens is recomputed at the start of each child
+  rather than run as its own tiny pass. Position ids are tree depths.
+- **Packed tree with a dense mask (``mode="tree"``).** All distinct nodes as ONE packed
+  sequence whose 4-D attention mask lets a token see the cached prefix and its ancestors
+  (tree attention): one pass, but the n x n mask makes attention grow with the square of
+  the pack (~25-40% more per token than unbatched at 16 rows), so it suits small batches.
+- **Padded batches (``mode="padded"``).** Rows right-padded inside a batch; a causal model's
   real tokens never attend to later positions, so padding cannot change them; outputs are
   gathered at each row's own positions (generation, which appends tokens, uses left padding
   with an attention mask instead; see ``generate``).
 - **Prefix bucketing.** Rows are sorted by their token ids, so prompts that share a prefix
   land in the same batch; a batch is cut at ``max_batch`` rows or ``max_tokens`` tokens
-  (padded width x rows, or distinct tree nodes when packed). Sorting by ids also buckets
-  lengths of near-identical prompts, and packing removes padding altogether.
+  (padded width x rows, or distinct tree nodes for the tree modes). Sorting by ids also
+  buckets lengths of near-identical prompts.
 - **Key-value cache of the shared prefix.** The longest prefix common to all rows of a batch
   is run once at batch size 1 (or taken from a small LRU of earlier prefixes, extending the
   longest cached one); its keys and values serve every row, and only the rest is computed.
@@ -31,6 +38,18 @@ engine gives the same numbers (log-probabilities equal to ~1e-6; the test holds 
   stream at requested positions (``hidden``), and ``steering`` adds vectors to it during
   inference (activation steering, arXiv 2508.09019); the prefix cache is keyed on the
   steering state so a steered pass never reuses an unsteered prefix.
+
+Only the needed logits: both this engine and ``LocalBackend`` apply the 49k-word output head
+to the gathered positions only (one per judgment), never to the whole sequence.
+
+The speed cap for exact answers: a causal model's token after the first difference between
+two prompts depends on that difference, so the prefix tree's distinct tokens are the fewest
+a pass can compute -- over the whole built-in audit 63.7 per judgment (8 items; 62.1 for
+all 40) against 141.5 unbatched, a 2.2x cap on computed tokens. The transformer body's
+matrix products are ~80% of a pass on both paths (torch.profiler, 1 thread) and run at the
+same rate for 141-row and 1000-row products on this CPU, so per-token cost cannot fall much
+below unbatched: ~2.2-2.5x judgments per CPU-second, not 3x (see
+``benchmarks/bench_local_llm.py``).
 
 ``BatchedLocalBackend`` wraps the engine as an ``LLMClient`` backend: concurrent calls (the
 judge audit runs ``client.max_concurrency`` threads) are gathered by one dispatcher thread
@@ -119,10 +138,12 @@ def _lcp(seqs: Sequence[Sequence[int]]) -> int:
 class LocalLM:
     """Batched scoring, hidden states, steering and greedy generation for a causal LM.
 
-    ``max_batch`` rows and ``max_tokens`` padded tokens per forward pass (the defaults fit
-    the 2-core CPU box: larger batches stop paying once the matrix products are large);
+    ``max_batch`` rows and ``max_tokens`` tokens (padded, or distinct tree nodes) per batch;
+    ``mode`` the pass (``MODES``: cascade, tree, padded; see the module docstring);
     ``min_prefix`` is the shortest shared prefix worth a cache lookup; ``prefix_cache`` the
-    number of prefixes kept.
+    number of prefixes kept; ``min_segment`` the shortest branching segment the cascade runs
+    on its own (shorter ones are recomputed in their children: 8 measured best on the
+    audit, 64 rows per batch: fewer passes, +1% tokens).
     """
 
     def __init__(self, tok: Any, model: Any, *, max_batch: int = 64, max_tokens: int = 4096,
