@@ -45,12 +45,12 @@ def _max_diff(ref: list[dict], got: list[dict]) -> float:
     return max(abs(r[k] - g[k]) for r, g in zip(ref, got, strict=True) for k in r)
 
 
-@pytest.mark.parametrize("pack", [True, False], ids=["packed-tree", "padded"])
-def test_batched_logprobs_equal_the_unbatched_path(reference, pack):
+@pytest.mark.parametrize("mode", ["cascade", "tree", "padded"])
+def test_batched_logprobs_equal_the_unbatched_path(reference, mode):
     from looplab.llm.batched import LocalLM
 
     pls, ref = reference
-    eng = LocalLM.load(max_batch=16, pack=pack)
+    eng = LocalLM.load(max_batch=16, mode=mode)
     got = [a["logprobs"] for a in eng.logprobs_payloads(pls)]
     assert _max_diff(ref, got) < 1e-5
     # the shared system prompt + question ran once per batch, not once per row
@@ -69,8 +69,7 @@ def test_threaded_backend_batches_concurrent_calls(reference, tmp_path):
     try:
         with ThreadPoolExecutor(8) as pool:
             got = list(pool.map(lambda p: client.logprobs(p["messages"], p["candidates"]), pls))
-        engine = client.backend.engine()
-        assert engine.forward_passes < len(pls)  # gathered into batches
+        assert client.backend.batches_run < len(pls)  # gathered into batches
     finally:
         client.close()
     assert _max_diff(ref, got) < 1e-5
@@ -115,15 +114,22 @@ def test_batched_greedy_generation_matches_unbatched():
     assert got == ref
 
 
-def test_packed_pass_computes_each_distinct_prefix_once(reference):
+@pytest.mark.parametrize("mode", ["cascade", "tree"])
+def test_prefix_tree_passes_compute_each_distinct_prefix_once(reference, mode):
     from looplab.llm.batched import LocalLM
 
-    pls, _ = reference
-    eng = LocalLM.load(max_batch=16)
+    pls, ref = reference
+    # min_segment=1: the cascade computes no short segment twice (the default trades a few
+    # such tokens for fewer passes)
+    eng = LocalLM.load(max_batch=16, mode=mode, min_segment=1)
     seqs = [eng.chat_ids(p["messages"]) for p in pls[:6]]  # one item: 6 judge prompts
-    eng.next_logprobs(seqs)
+    lp = eng.next_logprobs(seqs)
+    a, b = eng.ids("A")[0], eng.ids("B")[0]
+    assert _max_diff(ref[:6], [{"A": float(lp[r, a]), "B": float(lp[r, b])}
+                               for r in range(6)]) < 1e-5
     # the prefix tree: the shared system prompt and question, and each answer's prefix,
     # computed once; nothing twice and no padding
     distinct = {tuple(s[:k]) for s in seqs for k in range(1, len(s) + 1)}
     assert eng.tokens_computed == len(distinct) < 0.7 * sum(map(len, seqs))
-    assert eng.forward_passes <= 2  # the cached common prefix, then one packed pass
+    if mode == "tree":
+        assert eng.forward_passes <= 2  # the cached common prefix, then one packed pass

@@ -4,22 +4,29 @@ The unbatched ``LocalBackend`` runs one forward pass per call (one prompt, batch
 engine gives the same numbers (log-probabilities equal to ~1e-6; the test holds them to
 1e-5) from far fewer, larger passes:
 
-- **Packed prefix tree (default).** A batch's rows are merged into a prefix tree (trie) of
-  token ids; every distinct node is computed once, all of them as ONE packed sequence whose
-  4-D attention mask lets a token see only the cached prefix and its own ancestors (tree
-  attention) and whose position ids are the tokens' depths. No padding, and prompts that
-  share more than the system prompt (the same question with the answers swapped or a cue
-  on either answer) share their computation up to the first differing token: on the
-  built-in audit 67 computed tokens per judgment instead of 137 (unbatched) or 94 (padded).
-  The dense n x n mask makes attention cost grow with the pack, so ``max_tokens`` bounds it.
-- **Padded batches (``pack=False``).** Rows right-padded inside a batch; a causal model's
+- **Cascade attention over a prefix tree (``mode="cascade"``, default).** A batch's rows
+  are merged into a prefix tree (trie) of token ids, so prompts that share more than the
+  system prompt (the same question with the answers in either order or with a cue on either
+  answer) share their computation up to the first differing token: on the built-in audit
+  ~64 computed tokens per judgment instead of ~140 (unbatched) or ~96 (padded). The tree's
+  unbranched chains (segments) are computed level by level; a level's segments, bucketed
+  by length, form one right-padded batch whose key-value cache holds, per row, only that
+  segment's ancestors (the cached prefix and the ancestor segments, gathered from a
+  per-layer node store), so attention costs what it costs the row alone. A branching
+  segment shorter than ``min_segment`` tokens is recomputed at the start of each child
+  rather than run as its own tiny pass. Position ids are tree depths.
+- **Packed tree with a dense mask (``mode="tree"``).** All distinct nodes as ONE packed
+  sequence whose 4-D attention mask lets a token see the cached prefix and its ancestors
+  (tree attention): one pass, but the n x n mask makes attention grow with the square of
+  the pack (~25-40% more per token than unbatched at 16 rows), so it suits small batches.
+- **Padded batches (``mode="padded"``).** Rows right-padded inside a batch; a causal model's
   real tokens never attend to later positions, so padding cannot change them; outputs are
   gathered at each row's own positions (generation, which appends tokens, uses left padding
   with an attention mask instead; see ``generate``).
 - **Prefix bucketing.** Rows are sorted by their token ids, so prompts that share a prefix
   land in the same batch; a batch is cut at ``max_batch`` rows or ``max_tokens`` tokens
-  (padded width x rows, or distinct tree nodes when packed). Sorting by ids also buckets
-  lengths of near-identical prompts, and packing removes padding altogether.
+  (padded width x rows, or distinct tree nodes for the tree modes). Sorting by ids also
+  buckets lengths of near-identical prompts.
 - **Key-value cache of the shared prefix.** The longest prefix common to all rows of a batch
   is run once at batch size 1 (or taken from a small LRU of earlier prefixes, extending the
   longest cached one); its keys and values serve every row, and only the rest is computed.
@@ -31,6 +38,18 @@ engine gives the same numbers (log-probabilities equal to ~1e-6; the test holds 
   stream at requested positions (``hidden``), and ``steering`` adds vectors to it during
   inference (activation steering, arXiv 2508.09019); the prefix cache is keyed on the
   steering state so a steered pass never reuses an unsteered prefix.
+
+Only the needed logits: both this engine and ``LocalBackend`` apply the 49k-word output head
+to the gathered positions only (one per judgment), never to the whole sequence.
+
+The speed cap for exact answers: a causal model's token after the first difference between
+two prompts depends on that difference, so the prefix tree's distinct tokens are the fewest
+a pass can compute -- over the whole built-in audit 63.7 per judgment (8 items; 62.1 for
+all 40) against 141.5 unbatched, a 2.2x cap on computed tokens. The transformer body's
+matrix products are ~80% of a pass on both paths (torch.profiler, 1 thread) and run at the
+same rate for 141-row and 1000-row products on this CPU, so per-token cost cannot fall much
+below unbatched: ~2.2-2.5x judgments per CPU-second, not 3x (see
+``benchmarks/bench_local_llm.py``).
 
 ``BatchedLocalBackend`` wraps the engine as an ``LLMClient`` backend: concurrent calls (the
 judge audit runs ``client.max_concurrency`` threads) are gathered by one dispatcher thread
@@ -51,6 +70,56 @@ from typing import Any
 
 from looplab.llm.local import SMOLLM2_NAME, LocalBackend, head_logprobs, load_smollm2
 
+MODES = ("cascade", "tree", "padded")
+
+
+def _segments(parents: list[int], min_segment: int
+              ) -> tuple[list[list[int]], list[list[int]], list[int]]:
+    """The cascade pass's schedule over a prefix tree (``parents[i]`` precedes ``i``; -1 =
+    the root): its unbranched chains (segments) as (nodes, ancestor nodes, level), a
+    segment computed in one pass at its level after its ancestors. A branching segment
+    shorter than ``min_segment`` is not computed on its own but again at the start of
+    each child: a few tokens computed twice spare a pass (and a level) of a handful of
+    tokens, which costs more in per-pass overhead and small matrix products."""
+    n_children = [0] * len(parents)
+    for par in parents:
+        if par >= 0:
+            n_children[par] += 1
+    raw: list[list[int]] = []  # maximal unbranched chains, parents first
+    raw_parent: list[int] = []
+    seg_of = [0] * len(parents)
+    for i, par in enumerate(parents):
+        if par >= 0 and n_children[par] == 1:
+            seg_of[i] = seg_of[par]
+            raw[seg_of[i]].append(i)
+        else:
+            seg_of[i] = len(raw)
+            raw.append([i])
+            raw_parent.append(seg_of[par] if par >= 0 else -1)
+    nodes: list[list[int]] = []
+    ctx: list[list[int]] = []
+    up: list[int] = []  # the computed segment a segment attends to (-1: none)
+    level: list[int] = []
+    merged: list[bool] = []
+    for k, seg in enumerate(raw):
+        q = raw_parent[k]
+        if q < 0:
+            nodes.append(seg)
+            ctx.append([])
+            up.append(-1)
+        elif merged[q]:
+            nodes.append(nodes[q] + seg)
+            ctx.append(ctx[q])
+            up.append(up[q])
+        else:
+            nodes.append(seg)
+            ctx.append(ctx[q] + nodes[q])
+            up.append(q)
+        level.append(level[up[k]] + 1 if up[k] >= 0 else 0)
+        merged.append(n_children[seg[-1]] > 0 and len(nodes[k]) < min_segment)
+    keep = [k for k in range(len(raw)) if not merged[k]]
+    return [nodes[k] for k in keep], [ctx[k] for k in keep], [level[k] for k in keep]
+
 
 def _lcp(seqs: Sequence[Sequence[int]]) -> int:
     """Length of the longest common prefix of token sequences."""
@@ -69,14 +138,17 @@ def _lcp(seqs: Sequence[Sequence[int]]) -> int:
 class LocalLM:
     """Batched scoring, hidden states, steering and greedy generation for a causal LM.
 
-    ``max_batch`` rows and ``max_tokens`` padded tokens per forward pass (the defaults fit
-    the 2-core CPU box: larger batches stop paying once the matrix products are large);
+    ``max_batch`` rows and ``max_tokens`` tokens (padded, or distinct tree nodes) per batch;
+    ``mode`` the pass (``MODES``: cascade, tree, padded; see the module docstring);
     ``min_prefix`` is the shortest shared prefix worth a cache lookup; ``prefix_cache`` the
-    number of prefixes kept.
+    number of prefixes kept; ``min_segment`` the shortest branching segment the cascade runs
+    on its own (shorter ones are recomputed in their children: 8 measured best on the
+    audit, 64 rows per batch: fewer passes, +1% tokens).
     """
 
-    def __init__(self, tok: Any, model: Any, *, max_batch: int = 16, max_tokens: int = 4096,
-                 min_prefix: int = 8, prefix_cache: int = 8, pack: bool = True) -> None:
+    def __init__(self, tok: Any, model: Any, *, max_batch: int = 64, max_tokens: int = 4096,
+                 min_prefix: int = 8, prefix_cache: int = 8, mode: str = "cascade",
+                 min_segment: int = 8) -> None:
         if max_batch < 1 or max_tokens < 1:
             raise ValueError(f"max_batch and max_tokens must be >= 1, got {max_batch}, "
                              f"{max_tokens}")
@@ -84,8 +156,11 @@ class LocalLM:
         self.model = model
         self.max_batch = max_batch
         self.max_tokens = max_tokens
-        self.pack = pack
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+        self.mode = mode
         self.min_prefix = min_prefix
+        self.min_segment = min_segment
         self.prefix_cache_size = prefix_cache
         self._prefix: OrderedDict[tuple[Any, tuple[int, ...]], Any] = OrderedDict()
         self._steer_key: Any = None
@@ -160,22 +235,11 @@ class LocalLM:
                     default=0)
         return p if p >= self.min_prefix else 0
 
-    def _packed_pass(self, seqs: list[list[int]], gather: list[list[int]], layers: bool
-                     ) -> tuple[list[Any], list[Any] | None]:
-        """``_pass`` without padding and without recomputing shared prefixes: the rows'
-        tokens after the cached common prefix form a prefix tree (trie), every distinct
-        tree node is computed once, and all nodes go through the model as ONE packed
-        sequence whose attention mask lets each token see the cached prefix and its own
-        ancestors in the tree (tree attention). A token's position id is its depth, so it
-        gets exactly the keys, values and rotary positions it has in its own row: the same
-        numbers as the row alone, up to float32 summation order. Items that share more
-        than the system prompt (the same question with the answers in either order or with
-        a cue on either answer) share their tree up to the first differing token."""
-        import numpy as np
-        import torch
-        from transformers import DynamicCache
-
-        p = self._shared_prefix(seqs, gather)
+    def _trie(self, seqs: list[list[int]], p: int
+              ) -> tuple[list[int], list[int], list[list[int]]]:
+        """The rows' tokens after position ``p`` as a prefix tree: distinct nodes' token
+        ids and parents (a parent always precedes its children; -1 = the root) and every
+        row's node per position."""
         index: dict[tuple[int, int], int] = {}
         tokens: list[int] = []
         parents: list[int] = []
@@ -191,22 +255,17 @@ class LocalLM:
                 nodes.append(i)
                 par = i
             row_nodes.append(nodes)
-        n = len(tokens)
-        anc = np.zeros((n, n), dtype=bool)  # anc[i, j]: node j is i or an ancestor of i
-        depth = np.zeros(n, dtype=np.int64)
-        for i, par in enumerate(parents):  # a parent always precedes its children
-            if par >= 0:
-                anc[i] = anc[par]
-                depth[i] = depth[par] + 1
-            anc[i, i] = True
+        return tokens, parents, row_nodes
+
+    def _mask_dtype(self) -> Any:
+        import torch
+
         dtype = self.model.get_input_embeddings().weight.dtype
-        dtype = dtype if dtype.is_floating_point else torch.float32
-        mask = torch.full((n, p + n), float("-inf"), dtype=dtype)
-        mask[:, :p] = 0.0  # every token sees the whole cached prefix
-        mask[:, p:].masked_fill_(torch.from_numpy(anc), 0.0)
-        cache = None
-        if p:
-            cache = DynamicCache(ddp_cache_data=self._prefix_kv(tuple(seqs[0][:p])))
+        return dtype if dtype.is_floating_point else torch.float32
+
+    def _forward(self, layers: bool, **kwargs: Any) -> tuple[Any, list[Any]]:
+        """``model.model(**kwargs)``; with ``layers`` also the residual stream after the
+        embedding and after every block (forward hooks, so steering hooks still apply)."""
         captured: list[Any] = []
         hooks = []
         if layers:
@@ -217,24 +276,178 @@ class LocalLM:
                     lambda _m, _i, out: captured.append(out[0] if isinstance(out, tuple)
                                                         else out)))
         try:
-            out = self.model.model(input_ids=torch.tensor([tokens]),
-                                   position_ids=torch.from_numpy(depth + p).unsqueeze(0),
-                                   attention_mask=mask[None, None], cache=cache,
-                                   use_cache=cache is not None)
+            out = self.model.model(**kwargs)
         finally:
             for h in hooks:
                 h.remove()
         self.forward_passes += 1
+        return out.last_hidden_state, captured
+
+    @staticmethod
+    def _pick(final: Any, captured: list[Any], rows: list[tuple[int, Any]]
+              ) -> tuple[list[Any], list[Any] | None]:
+        """Per row ``(b, idx)``: the final hidden states ``final[b, idx]`` and, when layers
+        were captured, the per-layer residuals there ((len(idx), L+1, d))."""
+        import torch
+
+        finals = [final[b, idx] for b, idx in rows]
+        if not captured:
+            return finals, None
+        return finals, [torch.stack([c[b, idx] for c in captured], dim=1) for b, idx in rows]
+
+    def _cascade_pass(self, seqs: list[list[int]], gather: list[list[int]], layers: bool
+                      ) -> tuple[list[Any], list[Any] | None]:
+        """``_pass`` with every distinct prefix computed once and attention per row
+        (cascade attention over the prefix tree). The rows' tokens after the cached common
+        prefix form a prefix tree; its unbranched chains (segments) are computed level by
+        level: a level's segments, bucketed by length, go through the model as one
+        right-padded batch whose key-value cache holds, per row, the keys and values of the
+        segment's ancestors (the cached prefix plus the ancestor segments computed at
+        earlier levels, gathered from a per-layer node store), so a token attends to its
+        own row's context only: an attention cost of one row, not of the whole pack as
+        with the tree mask (``mode="tree"``). Position ids are depths, so each token gets
+        exactly the keys, values and rotary positions it has in its own row: the same
+        numbers as the row alone up to float32 summation order."""
+        import torch
+        from transformers import DynamicCache
+
+        p = self._shared_prefix(seqs, gather)
+        tokens, parents, row_nodes = self._trie(seqs, p)
+        n = len(tokens)
+        segs, ctx, level = _segments(parents, self.min_segment)
+        mask_dtype = self._mask_dtype()
+        # per-layer key / value store: rows 0..p-1 the cached prefix, p + i tree node i
+        stores: list[tuple[Any, Any]] = []
+        if p:
+            stores = self._kv_store(p + n, self._prefix_kv(tuple(seqs[0][:p])))
+        final_store: Any = None
+        layer_store: Any = None
+        last = max(level)
+        for lev in range(last + 1):
+            todo = sorted((k for k in range(len(segs)) if level[k] == lev),
+                          key=lambda k: len(segs[k]))
+            for bucket in self._length_buckets(todo, [len(s) for s in segs]):
+                b = len(bucket)
+                # width >= 2: transformers packs a 1-token query's GQA heads into the query
+                # axis, which a per-row 4-D mask does not broadcast over
+                w = max(2, *(len(segs[k]) for k in bucket))
+                lp = p + max(len(ctx[k]) for k in bucket)
+                inp = torch.zeros((b, w), dtype=torch.long)
+                pos = torch.zeros((b, w), dtype=torch.long)
+                past_idx = torch.zeros((b, lp), dtype=torch.long)
+                mask = torch.full((b, 1, w, lp + w), float("-inf"), dtype=mask_dtype)
+                causal = torch.ones((w, w), dtype=torch.bool).tril_()
+                rr: list[int] = []
+                jj: list[int] = []
+                nodes: list[int] = []
+                for r, k in enumerate(bucket):
+                    seg, c = segs[k], ctx[k]
+                    m, lc = len(seg), p + len(ctx[k])
+                    inp[r, :m] = torch.tensor([tokens[i] for i in seg])
+                    pos[r] = torch.arange(lc, lc + w)
+                    past_idx[r, :p] = torch.arange(p)
+                    past_idx[r, p:lc] = torch.tensor(c, dtype=torch.long) + p
+                    mask[r, 0, :, :lc] = 0.0
+                    mask[r, 0, :, lp:].masked_fill_(causal, 0.0)
+                    mask[r, 0, :, lp + m:].fill_(float("-inf"))
+                    mask[r, 0, m:, lp + m:].masked_fill_(torch.eye(w - m, dtype=torch.bool),
+                                                         0.0)  # padding sees itself: no NaN
+                    rr += [r] * m
+                    jj += range(m)
+                    nodes += seg
+                if lp:
+                    cache = DynamicCache(ddp_cache_data=[
+                        (ks[past_idx].permute(0, 2, 1, 3), vs[past_idx].permute(0, 2, 1, 3))
+                        for ks, vs in stores])
+                else:
+                    cache = DynamicCache()
+                final, captured = self._forward(layers, input_ids=inp, position_ids=pos,
+                                                attention_mask=mask, cache=cache,
+                                                use_cache=True)
+                self.tokens_computed += len(nodes)
+                ri, ji, ni = torch.tensor(rr), torch.tensor(jj), torch.tensor(nodes)
+                if final_store is None:
+                    final_store = final.new_zeros((n, final.shape[-1]))
+                final_store[ni] = final[ri, ji]
+                if captured:
+                    if layer_store is None:
+                        layer_store = final.new_zeros((n, len(captured), final.shape[-1]))
+                    layer_store[ni] = torch.stack([c[ri, ji] for c in captured], dim=1)
+                if lev == last:
+                    continue
+                if not stores:  # the first pass without a cached prefix: allocate
+                    stores = self._kv_store(p + n, [(la.keys[:, :, :0], la.values[:, :, :0])  # type: ignore[union-attr]
+                                                    for la in cache.layers])
+                for (ks, vs), layer in zip(stores, cache.layers, strict=True):
+                    ks[ni + p] = layer.keys[:, :, lp:].transpose(1, 2)[ri, ji]  # type: ignore[union-attr]
+                    vs[ni + p] = layer.values[:, :, lp:].transpose(1, 2)[ri, ji]  # type: ignore[union-attr]
+        idx = [torch.tensor([nodes[j - p] for j in g])
+               for nodes, g in zip(row_nodes, gather, strict=True)]
+        return ([final_store[i] for i in idx],
+                [layer_store[i] for i in idx] if layer_store is not None else None)
+
+    @staticmethod
+    def _kv_store(size: int, kv: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+        """Per layer (keys, values) node stores of ``size`` rows (node, head, dim), the
+        first rows filled with ``kv``'s first row of keys / values ((b, head, len, dim))."""
+        stores = []
+        for k, v in kv:
+            ks, vs = (k.new_zeros((size, k.shape[1], k.shape[3])) for _ in range(2))
+            ks[:k.shape[2]] = k[0].transpose(0, 1)
+            vs[:v.shape[2]] = v[0].transpose(0, 1)
+            stores.append((ks, vs))
+        return stores
+
+    @staticmethod
+    def _length_buckets(order: list[int], lengths: list[int], slack: float = 1.2
+                        ) -> Iterator[list[int]]:
+        """Cut ``order`` (sorted by length) where a row is ``slack`` times longer than the
+        bucket's first: padding stays under ~``slack``, at one more pass per bucket."""
+        bucket: list[int] = []
+        for k in order:
+            if bucket and lengths[k] > slack * lengths[bucket[0]] + 2:
+                yield bucket
+                bucket = []
+            bucket.append(k)
+        if bucket:
+            yield bucket
+
+    def _tree_pass(self, seqs: list[list[int]], gather: list[list[int]], layers: bool
+                   ) -> tuple[list[Any], list[Any] | None]:
+        """``_pass`` without padding and without recomputing shared prefixes: the rows'
+        tokens after the cached common prefix form a prefix tree (trie), every distinct
+        tree node is computed once, and all nodes go through the model as ONE packed
+        sequence whose attention mask lets each token see the cached prefix and its own
+        ancestors in the tree (tree attention). A token's position id is its depth, so it
+        gets exactly the keys, values and rotary positions it has in its own row. The dense
+        n x n mask makes attention cost grow with the pack (``mode="cascade"`` avoids it)."""
+        import numpy as np
+        import torch
+        from transformers import DynamicCache
+
+        p = self._shared_prefix(seqs, gather)
+        tokens, parents, row_nodes = self._trie(seqs, p)
+        n = len(tokens)
+        anc = np.zeros((n, n), dtype=bool)  # anc[i, j]: node j is i or an ancestor of i
+        depth = np.zeros(n, dtype=np.int64)
+        for i, par in enumerate(parents):  # a parent always precedes its children
+            if par >= 0:
+                anc[i] = anc[par]
+                depth[i] = depth[par] + 1
+            anc[i, i] = True
+        mask = torch.full((n, p + n), float("-inf"), dtype=self._mask_dtype())
+        mask[:, :p] = 0.0  # every token sees the whole cached prefix
+        mask[:, p:].masked_fill_(torch.from_numpy(anc), 0.0)
+        cache = None
+        if p:
+            cache = DynamicCache(ddp_cache_data=self._prefix_kv(tuple(seqs[0][:p])))
+        final, captured = self._forward(layers, input_ids=torch.tensor([tokens]),
+                                        position_ids=torch.from_numpy(depth + p).unsqueeze(0),
+                                        attention_mask=mask[None, None], cache=cache,
+                                        use_cache=cache is not None)
         self.tokens_computed += n
-        final = out.last_hidden_state[0]
-        finals: list[Any] = []
-        per_layer: list[Any] | None = [] if layers else None
-        for nodes, g in zip(row_nodes, gather, strict=True):
-            idx = torch.tensor([nodes[j - p] for j in g])
-            finals.append(final[idx])
-            if per_layer is not None:
-                per_layer.append(torch.stack([c[0, idx] for c in captured], dim=1))
-        return finals, per_layer
+        return self._pick(final, captured, [(0, torch.tensor([nodes[j - p] for j in g]))
+                                            for nodes, g in zip(row_nodes, gather, strict=True)])
 
     def _pass(self, seqs: list[list[int]], gather: list[list[int]], layers: bool
               ) -> tuple[list[Any], list[Any] | None]:
@@ -257,32 +470,11 @@ class LocalLM:
         for r, s in enumerate(seqs):
             inp[r, :len(s) - p] = torch.tensor(s[p:])
         pos = torch.arange(p, p + width).unsqueeze(0).expand(len(seqs), -1)
-        captured: list[Any] = []
-        hooks = []
-        if layers:
-            hooks.append(self.model.model.embed_tokens.register_forward_hook(
-                lambda _m, _i, out: captured.append(out)))
-            for block in self._blocks():
-                hooks.append(block.register_forward_hook(
-                    lambda _m, _i, out: captured.append(out[0] if isinstance(out, tuple)
-                                                        else out)))
-        try:
-            out = self.model.model(input_ids=inp, position_ids=pos, cache=cache,
-                                   use_cache=cache is not None)
-        finally:
-            for h in hooks:
-                h.remove()
-        self.forward_passes += 1
+        final, captured = self._forward(layers, input_ids=inp, position_ids=pos, cache=cache,
+                                        use_cache=cache is not None)
         self.tokens_computed += int(sum(len(s) - p for s in seqs))
-        final = out.last_hidden_state
-        finals: list[Any] = []
-        per_layer: list[Any] | None = [] if layers else None
-        for r, g in enumerate(gather):
-            idx = torch.tensor(g) - p
-            finals.append(final[r, idx])
-            if per_layer is not None:
-                per_layer.append(torch.stack([c[r, idx] for c in captured], dim=1))
-        return finals, per_layer
+        return self._pick(final, captured, [(r, torch.tensor(g) - p)
+                                            for r, g in enumerate(gather)])
 
     def _batches(self, seqs: list[list[int]]) -> Iterator[list[int]]:
         """Row indices per batch: rows sorted by token ids (shared prefixes together), cut
@@ -298,7 +490,7 @@ class LocalLM:
             s = seqs[i]
             w = max(width, len(s))
             grow = len(s) - _lcp([prev, s]) if prev else len(s)
-            cost = size + grow if self.pack else w * (len(batch) + 1)
+            cost = w * (len(batch) + 1) if self.mode == "padded" else size + grow
             if batch and (len(batch) >= self.max_batch or cost > self.max_tokens):
                 yield batch
                 batch, w, size, grow = [], len(s), 0, len(s)
@@ -321,7 +513,8 @@ class LocalLM:
         finals: list[Any] = [None] * len(seqs)
         hidden: list[Any] | None = [None] * len(seqs) if layers else None
         with self._lock, torch.inference_mode():
-            step = self._packed_pass if self.pack else self._pass
+            step = {"cascade": self._cascade_pass, "tree": self._tree_pass,
+                    "padded": self._pass}[self.mode]
             for batch in self._batches(seqs):
                 f, h = step([seqs[i] for i in batch], [gather[i] for i in batch], layers)
                 for j, i in enumerate(batch):
@@ -492,25 +685,26 @@ class BatchedLocalBackend(LocalBackend):
     replies depend on the per-request seed). Use it with ``max_concurrency`` about
     ``max_batch`` so the dispatcher sees full batches."""
 
-    def __init__(self, cache_dir: Path | None = None, *, max_batch: int = 16,
-                 max_tokens: int = 4096, linger: float = 0.005, pack: bool = True) -> None:
+    def __init__(self, cache_dir: Path | None = None, *, max_batch: int = 64,
+                 max_tokens: int = 4096, linger: float = 0.005, mode: str = "cascade") -> None:
         super().__init__(cache_dir)
         self.max_batch = max_batch
         self.max_tokens = max_tokens
-        self.pack = pack
+        self.mode = mode
         self.linger = linger
         self._engine: LocalLM | None = None
         self._queue: queue.Queue[tuple[dict[str, Any], Future[dict[str, Any]]] | None] = \
             queue.Queue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        self.batches_run = 0  # engine calls made by the dispatcher (each a batch of calls)
 
     def engine(self) -> LocalLM:
         """The batched engine (loads the model on first use)."""
         if self._engine is None:
             tok, model = load_smollm2(self.cache_dir)
             self._engine = LocalLM(tok, model, max_batch=self.max_batch,
-                                   max_tokens=self.max_tokens, pack=self.pack)
+                                   max_tokens=self.max_tokens, mode=self.mode)
         return self._engine
 
     def identity(self) -> dict[str, Any]:
@@ -532,6 +726,7 @@ class BatchedLocalBackend(LocalBackend):
                     self._queue.put(None)
                     break
                 batch.append(nxt)
+            self.batches_run += 1
             try:
                 answers = self.engine().logprobs_payloads([p for p, _ in batch])
             except BaseException as exc:  # hand the failure to every waiting caller
@@ -559,13 +754,13 @@ class BatchedLocalBackend(LocalBackend):
 
 
 def batched_local_client(*, cache: bool | Path | str = True, model_dir: Path | None = None,
-                         max_batch: int = 16, max_tokens: int = 4096, pack: bool = True
+                         max_batch: int = 64, max_tokens: int = 4096, mode: str = "cascade"
                          ) -> Any:
     """An ``LLMClient`` over SmolLM2 whose concurrent ``logprobs`` calls are batched
     (``max_concurrency = max_batch``, so an audit runs that many judge threads);
-    ``pack=False`` uses padded batches with only the common prefix cached."""
+    ``mode`` picks the engine's pass (see ``LocalLM``)."""
     from looplab.llm.client import LLMClient
 
     backend = BatchedLocalBackend(model_dir, max_batch=max_batch, max_tokens=max_tokens,
-                                  pack=pack)
+                                  mode=mode)
     return LLMClient(backend, cache=cache, max_concurrency=max_batch)
