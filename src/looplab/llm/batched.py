@@ -376,11 +376,11 @@ class LocalLM:
                 if lev == last:
                     continue
                 if not stores:  # the first pass without a cached prefix: allocate
-                    stores = self._kv_store(p + n, [(la.keys[:, :, :0], la.values[:, :, :0])  # type: ignore[union-attr]
+                    stores = self._kv_store(p + n, [(la.keys[:, :, :0], la.values[:, :, :0])  # type: ignore[union-attr,index]
                                                     for la in cache.layers])
                 for (ks, vs), layer in zip(stores, cache.layers, strict=True):
-                    ks[ni + p] = layer.keys[:, :, lp:].transpose(1, 2)[ri, ji]  # type: ignore[union-attr]
-                    vs[ni + p] = layer.values[:, :, lp:].transpose(1, 2)[ri, ji]  # type: ignore[union-attr]
+                    ks[ni + p] = layer.keys[:, :, lp:].transpose(1, 2)[ri, ji]  # type: ignore[union-attr,index]
+                    vs[ni + p] = layer.values[:, :, lp:].transpose(1, 2)[ri, ji]  # type: ignore[union-attr,index]
         idx = [torch.tensor([nodes[j - p] for j in g])
                for nodes, g in zip(row_nodes, gather, strict=True)]
         return ([final_store[i] for i in idx],
