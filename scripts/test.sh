@@ -20,4 +20,7 @@ bash scripts/docs.sh && export LOOPLAB_DOCS_HTML="$PWD/docs/_build/html"  # test
 # derandomized): examples per test are set in tests/hardening/test_properties.py
 # (OPE frames 150 and item files 20 in the quick loop, ~10 s; run overrides 25 and sweep
 # specs 20 marked slow, ~60 s on 2 cores).
-.venv/bin/python -m pytest -q "$@"
+# Two worker processes (one per core of the reference 2-core machine), each taking whole
+# test files so module-scoped fixtures (a loaded model, a run shared by a file's claim
+# tests) are built once; LOOPLAB_TEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -q -n "${LOOPLAB_TEST_WORKERS:-2}" --dist loadfile "$@"
