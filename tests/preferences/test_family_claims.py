@@ -15,6 +15,7 @@ import pytest
 from looplab.experiments.registry import family, load_scenario
 from looplab.families.reward_models import CLAIMS, STATIC_METRICS
 from looplab.improve.raft import METRICS as LOOP_METRICS
+from tests.claims_util import assert_claim_over_seeds
 
 SEEDS = range(5)
 # rm-noisy-feedback trains 6 MLP reward models x 5 replicates per seed (~2 min a seed on
@@ -60,8 +61,4 @@ PARAMS = [
 
 @pytest.mark.parametrize("name, claim", PARAMS)
 def test_reward_model_claim_over_seeds(name, claim):
-    verdict = claim.check_over_seeds(list(summaries(name)))
-    assert verdict["held"], (
-        f"{claim.id}: {claim.statement}; rule {verdict['rule']}, per-seed values "
-        f"{[round(v, 4) for v in verdict['values']]}, mean {verdict['mean']:.4g} "
-        f"[{verdict['ci_low']:.4g}, {verdict['ci_high']:.4g}] vs {claim.op} {claim.margin}")
+    assert_claim_over_seeds(claim, list(summaries(name)))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from looplab.families import cpl, mdp, meta_bo, meta_exploration, onesided, stitching
+from tests.claims_util import assert_claim_over_seeds
 
 SEEDS = range(5)
 # (family, scenario name used for not_reproduced, config overrides of the test runs)
@@ -74,8 +75,4 @@ PARAMS = [
 
 @pytest.mark.parametrize("kind, claim", PARAMS)
 def test_paper_claim_over_seeds(kind, claim):
-    verdict = claim.check_over_seeds(list(summaries(kind)))
-    assert verdict["held"], (
-        f"{claim.id}: {claim.statement}; rule {verdict['rule']}, per-seed values "
-        f"{[round(v, 4) for v in verdict['values']]}, mean {verdict['mean']:.4g} "
-        f"[{verdict['ci_low']:.4g}, {verdict['ci_high']:.4g}] vs {claim.op} {claim.margin}")
+    assert_claim_over_seeds(claim, list(summaries(kind)))
