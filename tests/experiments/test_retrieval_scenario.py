@@ -185,7 +185,11 @@ def test_cli_run_interrupted_by_sigint_resumes_from_its_own_folder(tmp_path):
     out = tmp_path / "run"
     args = [sys.executable, "-m", "looplab.cli", "run", "retrieval-kair", "--replicates", "1",
             "--json", "--out", str(out)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT's default action restored in the child: a test run started in the background
+    # (``cmd &`` without job control, as CI may do) ignores SIGINT, a child inherits that,
+    # and Python then never raises KeyboardInterrupt
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     journal = out / "journal.jsonl"
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
