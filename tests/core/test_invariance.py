@@ -65,7 +65,11 @@ SMALL = {
     "average_reward": ("random-mdp-loop", ["rounds=60"]),
     "replay": ("replay-obd-men", ["rounds=300", "retrain.generation_rounds=100",
                                  "retrain.window=100"]),
-    "stitching": ("stitching-two-rooms", []),
+    # a small world and small MLPs: the scenario's defaults took ~3 min of CI for this case
+    "stitching": ("stitching-two-rooms", [
+        "world.width=5", "world.trajectories=20", "world.test_pairs=20",
+        *[f"policies.{p}.{k}" for p in ("gcbc", "gcbc_aug") for k in ("hidden=8",
+                                                                      "max_iter=20")]]),
     "meta_bo": ("meta-bo-nap", ["world.test_tasks=10", *[
         f"policies.{g}.{k}" for g in ("nap", "nap_rl_only")
         for k in ("updates=2", "batch=4")]]),
