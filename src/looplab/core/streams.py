@@ -343,19 +343,22 @@ class Stream:
         guess = nf * q + sd * z + (z * z - 1.0) * (1.0 - 2.0 * q) / 6.0 - 0.5
         k = np.clip(np.ceil(guess), 0.0, nf)
         at = bdtr(k, nn, pp)  # P(X <= k)
-        below = np.where(k > 0, bdtr(np.maximum(k - 1.0, 0.0), nn, pp), 0.0)  # P(X <= k-1)
+        below = np.zeros(shape)  # P(X <= k-1), 0 at k = 0
+        i = np.nonzero(k > 0)
+        below[i] = bdtr(k[i] - 1.0, nn[i], pp[i])
         up = at < u
-        while up.any():  # the quantile is above k
-            k = k + up
-            below = np.where(up, at, below)
-            at = np.where(up, bdtr(k, nn, pp), at)
+        while up.any():  # the quantile is above k; only the moving entries are evaluated
+            i = np.nonzero(up)
+            k[i] += 1.0
+            below[i] = at[i]
+            at[i] = bdtr(k[i], nn[i], pp[i])
             up = at < u
         down = below >= u
         while down.any():  # the quantile is below k
-            k = k - down
-            at = np.where(down, below, at)
-            below = np.where(down & (k > 0), bdtr(np.maximum(k - 1.0, 0.0), nn, pp),
-                             np.where(down, 0.0, below))
+            i = np.nonzero(down)
+            k[i] -= 1.0
+            at[i] = below[i]
+            below[i] = np.where(k[i] > 0, bdtr(np.maximum(k[i] - 1.0, 0.0), nn[i], pp[i]), 0.0)
             down = below >= u
         return k.astype(np.int64)
 
