@@ -5,7 +5,7 @@ worker vs one process per seed (the results are the same: test_batching checks i
 figures and ratios; asserts nothing.
 
     .venv/bin/python benchmarks/bench_sweep.py [--small-cells 8] [--medium-cells 4]
-        [--seeds 50] [--only-seeds]
+        [--seeds 50] [--only-seeds] [--packed-only]
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ def cells_per_minute(size: str, n_cells: int, executor: str, workers: int) -> fl
     return n_cells / sweep_seconds(size, n_cells, executor, workers, pack=False) * 60
 
 
-def many_seeds(n: int) -> None:
+def many_seeds(n: int, packed_only: bool = False) -> None:
     """The research workload of issue 19: n seeds of lending-synthetic on defaults."""
     packed = sweep_seconds(None, n, "local", 2, pack=True)
+    if packed_only:
+        print(f"lending-synthetic defaults, {n} seeds, 2 workers: packed {packed:.1f} s")
+        return
     alone = sweep_seconds(None, n, "local", 2, pack=False)
     print(f"lending-synthetic defaults, {n} seeds, 2 workers: packed {packed:.1f} s, one "
           f"process per seed {alone:.1f} s -> packed is {alone / packed:.2f}x faster")
@@ -57,8 +60,10 @@ def main() -> None:
     ap.add_argument("--no-ray", action="store_true")
     ap.add_argument("--seeds", type=int, default=50, help="seeds of the many-seed sweep")
     ap.add_argument("--only-seeds", action="store_true", help="only the many-seed sweep")
+    ap.add_argument("--packed-only", action="store_true",
+                    help="the many-seed sweep packed only (skip one process per seed)")
     args = ap.parse_args()
-    many_seeds(args.seeds)
+    many_seeds(args.seeds, args.packed_only)
     if args.only_seeds:
         return
     try:
