@@ -148,10 +148,6 @@ class Stream:
         self.rows = rows
         self.names = names
         self._common = common
-        self._pos = 0  # uniforms handed out per row so far
-        self._buf = np.empty((len(rows), 0))
-        self._buf_start = 0  # sequence position of self._buf[:, 0]
-        self._row_chunk = 2 * (min(_ROW_MAX, max(_ROW_MIN, _BUFFER_VALUES // len(rows))) // 2)
         self._keys = np.stack([rows.seeds, np.full(len(rows), name_key(*names),
                                                     dtype=np.uint64)], axis=1)
         reps = np.full(len(rows), _COMMON, dtype=np.uint64) if common else rows.replicates
