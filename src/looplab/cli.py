@@ -168,7 +168,7 @@ def _run_seeds(scenario: str, seeds: str, rounds: int | None, replicates: int | 
     """``looplab run --seeds``: the seeds as a one-scenario sweep (packed when the family
     declares replicate rows), then each arm's summary pooled over seeds."""
     from looplab.experiments.claims_run import parse_overrides, parse_seeds
-    from looplab.experiments.sweep import SweepSpec, cell_dir, expand, run_sweep
+    from looplab.experiments.sweep import SweepSpec, cell_dir, run_sweep
     from looplab.stats import mean_ci
 
     seed_list = parse_seeds(seeds)
@@ -193,7 +193,7 @@ def _run_seeds(scenario: str, seeds: str, rounds: int | None, replicates: int | 
     for res in outcome.failed:
         err.print(f"[red]seed cell {res['cell']} failed: {res['error']}")
     per_seed = [store.read_manifest(cell_dir(out_dir, c))["summary"]
-                for c in expand(spec) if store.is_valid(cell_dir(out_dir, c))]
+                for c in outcome.cells if store.is_valid(cell_dir(out_dir, c))]
     arms = list(per_seed[0]) if per_seed else []
     stems = [stem for _, stem in kind.table]
     pooled: dict[str, dict[str, float]] = {}

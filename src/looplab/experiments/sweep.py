@@ -312,6 +312,7 @@ class SweepOutcome:
     skipped: int
     done: int
     failed: list[dict[str, Any]]
+    cells: list[Cell] = field(default_factory=list)  # every cell of the spec, in order
 
 
 def _ray_result(ray: Any, ref: Any) -> list[dict[str, Any]]:
@@ -443,7 +444,8 @@ def run_sweep(
     prepare_output(spec, out, cells)
     # a cell whose files cannot be read (cut by a crash, edited) is run again
     todo = [c for c in cells if not store.is_valid(cell_dir(out, c))]
-    outcome = SweepOutcome(total=len(cells), skipped=len(cells) - len(todo), done=0, failed=[])
+    outcome = SweepOutcome(total=len(cells), skipped=len(cells) - len(todo), done=0, failed=[],
+                           cells=cells)
     if not todo:
         return outcome
     tasks = plan_tasks(todo, workers, pack)
